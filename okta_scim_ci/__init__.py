@@ -1,0 +1,3 @@
+"""okta-scim-ci: Okta SCIM provisioning lifecycle checks for CI."""
+
+__version__ = "0.1.0"
