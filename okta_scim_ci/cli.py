@@ -59,7 +59,9 @@ def _setting_flags(parser: argparse.ArgumentParser, exclude: Sequence[str] = ())
         if name in exclude:
             continue
         default = "" if info.default is None else f", default {info.default}"
-        secret = "; prefer the environment variable, flags show in process lists" if name in Settings.secret_fields else ""
+        secret = (
+            "; prefer the environment variable, flags show in process lists" if name in Settings.secret_fields else ""
+        )
         help_text = f"{info.description} [{env_name(name)}{default}{secret}]"
         kwargs: dict[str, Any] = {"dest": name, "default": None, "help": help_text}
         if info.annotation is bool:
@@ -194,7 +196,11 @@ def _cmd_sandbox(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> i
     if bool(args.scim_url) != bool(args.scim_auth):
         raise ConfigError("--scim-url and --scim-auth go together: give both to provision into your SCIM server")
     sandbox = Sandbox(
-        scim_version=args.scim_version, latency=args.latency, faults=args.fault, scim_url=args.scim_url, scim_auth=args.scim_auth
+        scim_version=args.scim_version,
+        latency=args.latency,
+        faults=args.fault,
+        scim_url=args.scim_url,
+        scim_auth=args.scim_auth,
     )
     with sandbox, _cancellable():
         out.write("# okta-scim-ci sandbox is running; paste these settings, then Ctrl-C to stop.\n")
@@ -224,7 +230,9 @@ def _cmd_cleanup(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> i
         out.write(redactor.text(f"deleted {line}\n"))
     for line in sweep.failed:
         out.write(redactor.text(f"could not delete {line}\n"))
-    out.write(f"{len(sweep.removed)} deleted, {len(sweep.kept)} newer than {args.stale} kept, {len(sweep.failed)} failed\n")
+    out.write(
+        f"{len(sweep.removed)} deleted, {len(sweep.kept)} newer than {args.stale} kept, {len(sweep.failed)} failed\n"
+    )
     return EXIT_FAILED if sweep.failed else EXIT_OK
 
 

@@ -59,7 +59,7 @@ class ScimApiError(ApiError):
     """The SCIM server answered with an error status."""
 
 
-class RunCancelled(BaseException):  # noqa: N818 - a signal, not an error, like KeyboardInterrupt
+class RunCancelled(BaseException):
     """SIGINT or SIGTERM arrived: stop the steps, clean up, report what ran.
 
     A BaseException so that no step's error handling swallows it.

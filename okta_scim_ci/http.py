@@ -225,6 +225,8 @@ class HttpClient:
         self.sleep = sleep
         self.jitter = jitter
         self.requests_made = 0
+        #: Clock time after which no retry wait starts (a polling step sets it to its own deadline).
+        self.deadline: float | None = None
         self.session = session or requests.Session()
         self.session.verify = verify
         self.session.trust_env = True
@@ -280,8 +282,8 @@ class HttpClient:
                 self._note_retry(method, url, str(exc), delay, attempt)
             else:
                 if response.status == 429:
-                    delay = rate_limit_wait(response.headers, self.wall())
-                    delay = min(self.retry.max_wait, delay if delay is not None else self._backoff(attempt))
+                    told = rate_limit_wait(response.headers, self.wall())
+                    delay = min(self.retry.max_wait, told if told is not None else self._backoff(attempt))
                 elif response.status in RETRY_STATUSES and method in IDEMPOTENT:
                     delay = self._backoff(attempt)
                 else:
@@ -294,24 +296,36 @@ class HttpClient:
             log.debug("%s %s: attempt %d after %.1fs", method, url, attempt + 1, self.clock() - started)
 
     def _may_wait(self, attempt: int, waited: float, delay: float) -> bool:
+        if self.deadline is not None and self.clock() + delay > self.deadline:
+            return False
         return attempt < self.retry.attempts and waited + delay <= self.retry.budget
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.retry.backoff_max, self.retry.backoff_initial * 2 ** (attempt - 1))
-        return base * (0.5 + self.jitter() / 2)
+        return float(base * (0.5 + self.jitter() / 2))
 
     def _note_retry(self, method: str, url: str, why: str, delay: float, attempt: int) -> None:
-        message = f"retrying {method} {url} in {delay:.1f}s after {why} (attempt {attempt + 1} of {self.retry.attempts})"
+        message = (
+            f"retrying {method} {url} in {delay:.1f}s after {why} (attempt {attempt + 1} of {self.retry.attempts})"
+        )
         log.info("%s", self.redactor.text(message))
         if self.transcript is not None:
-            self.transcript.record(Exchange(method, self.redactor.text(url), None, 0.0, note=self.redactor.text(message)))
+            self.transcript.record(
+                Exchange(method, self.redactor.text(url), None, 0.0, note=self.redactor.text(message))
+            )
 
     def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Response:
         started = self.clock()
         self.requests_made += 1
         try:
             raw = self.session.request(
-                method, url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
+                method,
+                url,
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
             )
         except requests.RequestException as exc:
             error = self._transport_error(method, url, exc)
@@ -371,7 +385,9 @@ class HttpClient:
                 f"{describe('verify_tls')}=false turns verification off for throwaway test servers only."
             )
         elif isinstance(exc, requests.exceptions.ConnectTimeout):
-            message = f"Could not connect to {where} within {self.timeout:g}s; {fix_url} and that the host is reachable."
+            message = (
+                f"Could not connect to {where} within {self.timeout:g}s; {fix_url} and that the host is reachable."
+            )
         elif isinstance(exc, requests.exceptions.ReadTimeout):
             message = (
                 f"{self.target.name} did not answer {method} {parts.path} within {self.timeout:g}s; raise "

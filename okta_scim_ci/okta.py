@@ -53,9 +53,7 @@ class OktaClient:
     def __init__(self, http: HttpClient) -> None:
         self.http = http
 
-    def _call(
-        self, method: str, path: str, doing: str, *, expect: tuple[int, ...] = (200,), **kwargs: Any
-    ) -> Response:
+    def _call(self, method: str, path: str, doing: str, *, expect: tuple[int, ...] = (200,), **kwargs: Any) -> Response:
         response = self.http.request(method, path, **kwargs)
         if response.status not in expect:
             raise okta_error(response, doing)
@@ -79,7 +77,9 @@ class OktaClient:
         """
         body = {"profile": profile, "credentials": {"password": {"value": password}}}
         try:
-            response = self._call("POST", "/api/v1/users", "create the test user", params={"activate": "true"}, json_body=body)
+            response = self._call(
+                "POST", "/api/v1/users", "create the test user", params={"activate": "true"}, json_body=body
+            )
         except TransportError as exc:
             if exc.never_sent:
                 raise

@@ -1,7 +1,8 @@
 """Wait until a probe holds or a deadline passes, starting fast and backing off.
 
-Provisioning usually lands within a second or two, so the first looks come quickly (every 0.25 s),
-then the interval doubles up to `max_interval` so that a slow push does not hammer the server.
+Provisioning usually lands within a few seconds, so for the first `fast_for` seconds the looks come every
+0.25 s (a push is seen at most 0.25 s after it lands); after that the interval doubles up to `max_interval`,
+so that a slow push does not hammer the server.
 """
 
 from __future__ import annotations
@@ -49,12 +50,15 @@ class Backoff:
     """Intervals between looks."""
 
     initial: float = 0.25
+    fast_for: float = 5.0
     factor: float = 2.0
     max_interval: float = 2.0
 
-    def interval(self, poll: int) -> float:
-        """Seconds to wait after look number `poll` (1-based)."""
-        return min(self.max_interval, self.initial * self.factor ** (poll - 1))
+    def next_interval(self, previous: float | None, elapsed: float) -> float:
+        """Seconds to wait before the next look, given the last interval and the time spent so far."""
+        if previous is None or elapsed < self.fast_for:
+            return self.initial
+        return min(self.max_interval, previous * self.factor)
 
 
 def poll(
@@ -75,6 +79,7 @@ def poll(
     last: Observation[T] | None = None
     last_error: OktaScimCiError | None = None
     polls = 0
+    interval: float | None = None
     while True:
         polls += 1
         try:
@@ -90,4 +95,5 @@ def poll(
         remaining = timeout - elapsed
         if remaining <= 0:
             return PollOutcome(False, last, elapsed, polls, last_error)
-        sleep(min(backoff.interval(polls), remaining))
+        interval = backoff.next_interval(interval, elapsed)
+        sleep(min(interval, remaining))

@@ -95,7 +95,11 @@ class Provisioner:
         user.update(
             {
                 "userName": profile.user_name,
-                "name": {**_dict(user.get("name")), "givenName": profile.given_name, "familyName": profile.family_name},
+                "name": {
+                    **_dict(user.get("name")),
+                    "givenName": profile.given_name,
+                    "familyName": profile.family_name,
+                },
                 "emails": [{"primary": True, "value": profile.email, "type": "work"}],
                 "displayName": profile.display_name,
             }
@@ -109,7 +113,10 @@ class Provisioner:
             user["active"] = active
             self.scim.replace_user(user_id, user)
         elif self.version == "2.0":
-            patch = {"schemas": [SCIM20_PATCH], "Operations": [{"op": "replace", "value": {"active": active}}]}
+            patch = {
+                "schemas": [SCIM20_PATCH],
+                "Operations": [{"op": "replace", "value": {"active": active}}],
+            }
             self.scim.patch_user(user_id, patch)
         else:
             self.scim.patch_user(user_id, {"schemas": [SCIM11_CORE], "id": user_id, "active": active})

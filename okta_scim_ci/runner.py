@@ -126,7 +126,12 @@ def execute(
     finally:
         okta_http.close()
         scim_http.close()
-    properties = {"suite": "crud", "driver": "okta", "test_user": the_plan.user.login, **settings.public_view()}
+    properties = {
+        "suite": "crud",
+        "driver": "okta",
+        "test_user": the_plan.user.login,
+        **settings.public_view(),
+    }
     properties["http_requests"] = str(okta_http.requests_made + scim_http.requests_made)
     return RunResult(
         run_id=the_plan.run_id,

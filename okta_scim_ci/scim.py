@@ -35,7 +35,9 @@ def scim_error(response: Response, doing: str) -> ScimApiError:
     message = f"The SCIM server refused to {doing} ({response.where()} answered {response.status}"
     message += f" {detail})" if detail else ")"
     if response.status == 401:
-        message += f"; check {describe('scim_auth')} (the whole header, e.g. 'Bearer <token>') or {describe('scim_token')}"
+        message += (
+            f"; check {describe('scim_auth')} (the whole header, e.g. 'Bearer <token>') or {describe('scim_token')}"
+        )
     elif response.status == 403:
         message += "; the SCIM credential is valid but not allowed to do this"
     elif response.status == 404 and response.url.rstrip("/").endswith("/Users"):
@@ -58,9 +60,7 @@ def user_list(response: Response, version: str) -> list[dict[str, Any]]:
             "not a list (RFC 7644 §3.4.2)"
         )
     if not resources and total not in (0, None):
-        raise ResponseError(
-            f"The SCIM server answered {response.where()} with totalResults={total!r} but no Resources"
-        )
+        raise ResponseError(f"The SCIM server answered {response.where()} with totalResults={total!r} but no Resources")
     bad = [item for item in resources if not isinstance(item, dict)]
     if bad:
         raise ResponseError(f"The SCIM server answered {response.where()} with Resources that are not objects")

@@ -147,7 +147,8 @@ class Settings(BaseSettings):
         value = value.strip()
         if not value.isalnum():
             raise ValueError(
-                f"must be the app instance id (letters and digits, from the app's URL in the Admin Console), got {value!r}"
+                "must be the app instance id (letters and digits, from the app's URL in the Admin Console), "
+                f"got {value!r}"
             )
         return value
 
@@ -176,9 +177,9 @@ class Settings(BaseSettings):
             try:
                 value = json.loads(value)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"must be a JSON object, e.g. '{{\"department\": \"QA\"}}' ({exc.msg})") from None
+                raise ValueError(f'must be a JSON object, e.g. \'{{"department": "QA"}}\' ({exc.msg})') from None
         if value is not None and not isinstance(value, dict):
-            raise ValueError("must be a JSON object, e.g. '{\"department\": \"QA\"}'")
+            raise ValueError('must be a JSON object, e.g. \'{"department": "QA"}\'')
         return value
 
     @field_validator("ca_bundle", mode="after")
@@ -302,6 +303,7 @@ def load_settings(
     """
     given = {key: value for key, value in (overrides or {}).items() if value is not None and value != ""}
     problems: list[str] = []
+    bad: dict[str, Any] = {}
     kwargs: dict[str, Any] = {"_env_file": env_file if env_file and env_file.is_file() else None}
     secrets_dir = _secrets_dir(environ)
     if secrets_dir is not None:
@@ -309,14 +311,13 @@ def load_settings(
     try:
         settings = Settings(**given, **kwargs)
     except ValidationError as exc:
-        bad: dict[str, None] = {}
         for error in exc.errors(include_input=False, include_url=False):
             field = str(error["loc"][0]) if error["loc"] else ""
             message = str(error["msg"]).removeprefix("Value error, ")
             problems.append(_problem(field, message))
-            if field:
-                bad[field] = None
-        # Build again without the bad fields so that missing ones are reported in the same message.
+            if field in Settings.model_fields:
+                bad[field] = Settings.model_fields[field].default
+        # Build again with the bad fields at their defaults, so missing ones are reported in the same message.
         try:
             settings = Settings(**{**given, **bad}, **kwargs)
         except (ValidationError, SettingsError):
@@ -325,7 +326,7 @@ def load_settings(
         raise ConfigError(f"Could not read the settings: {exc}") from None
     if settings is not None:
         for field in required:
-            if getattr(settings, field) is None:
+            if getattr(settings, field) is None and field not in bad:
                 problems.append(f"{describe(field)} is required: {Settings.model_fields[field].description}")
         if "scim_url" in required and settings.scim_authorization is None:
             problems.append(

@@ -51,7 +51,8 @@ class Console:
     def summary(self, run: RunResult, reports: dict[str, str]) -> None:
         """The closing verdict and where the reports are."""
         counts = ", ".join(
-            f"{run.count(status)} {status.value}" for status in (Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED)
+            f"{run.count(status)} {status.value}"
+            for status in (Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED)
         )
         verdict = {"success": "PASSED", "failure": "FAILED", "cancelled": "CANCELLED"}[run.conclusion]
         self.line()

@@ -1,7 +1,7 @@
 """The embedded sandbox: an Okta org emulator and a reference SCIM server on loopback.
 
-    with Sandbox(latency=0.2) as sandbox:
-        env = sandbox.environment()   # OKTA_ORG_URL, OKTA_TOKEN, OKTA_APP_ID, SCIM_URL, SCIM_AUTH
+with Sandbox(latency=0.2) as sandbox:
+    env = sandbox.environment()   # OKTA_ORG_URL, OKTA_TOKEN, OKTA_APP_ID, SCIM_URL, SCIM_AUTH
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from email.utils import formatdate
 from typing import Any
 
 from ..errors import OktaScimCiError
-from ..provisioner import Provisioner, UpdateMethod, UserProfile
+from ..provisioner import Provisioner, UserProfile
 from .httpd import Reply, Request
 
 DEFAULT_FEATURES = ("PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_USER_DEACTIVATION", "REACTIVATE_USERS")
@@ -157,7 +157,9 @@ class OktaOrg:
         """Dispatch to the handler for the path."""
         parts = request.path.rstrip("/").split("/")[1:]
         if parts[:2] != ["api", "v1"]:
-            return self.error(404, "E0000022", f"The endpoint does not support the provided HTTP method: {request.path}")
+            return self.error(
+                404, "E0000022", f"The endpoint does not support the provided HTTP method: {request.path}"
+            )
         parts = parts[2:]
         method = request.method
         with self._lock:
@@ -216,7 +218,11 @@ class OktaOrg:
         profile = body.get("profile") if isinstance(body, dict) else None
         if not isinstance(profile, dict):
             return self.error(400, "E0000003", "The request body was not well-formed.")
-        missing = [f"{name}: The field cannot be left blank" for name in ("firstName", "lastName", "email", "login") if not profile.get(name)]
+        missing = [
+            f"{name}: The field cannot be left blank"
+            for name in ("firstName", "lastName", "email", "login")
+            if not profile.get(name)
+        ]
         if missing:
             return self.error(400, "E0000001", "Api validation failed: login", missing)
         if self._find_user(str(profile["login"])) is not None:
@@ -229,7 +235,7 @@ class OktaOrg:
         password = ((body.get("credentials") or {}).get("password") or {}).get("value")
         activate = request.query.get("activate", "true").lower() != "false"
         now = _iso(self.clock())
-        user = {
+        user: dict[str, Any] = {
             "id": _okta_id("00u"),
             "status": ("ACTIVE" if password else "PROVISIONED") if activate else "STAGED",
             "created": now,
@@ -257,7 +263,14 @@ class OktaOrg:
             return self.error(400, "E0000031", f"Invalid search criteria: {expression}")
         if request.query.get("q"):
             q = request.query["q"].lower()
-            users = [u for u in users if any(str(u["profile"].get(k, "")).lower().startswith(q) for k in ("login", "email", "firstName", "lastName"))]
+            users = [
+                u
+                for u in users
+                if any(
+                    str(u["profile"].get(k, "")).lower().startswith(q)
+                    for k in ("login", "email", "firstName", "lastName")
+                )
+            ]
         return Reply(200, [self._public(u) for u in users])
 
     def get_user(self, request: Request, user: dict[str, Any]) -> Reply:
@@ -337,7 +350,7 @@ class OktaOrg:
             return self.error(403, "E0000117", "Cannot assign apps or update app profiles for an inactive user.")
         if user_id in self.app_users:
             return self.error(409, "E0000062", "The specified user is already assigned to the application.")
-        app_user = {
+        app_user: dict[str, Any] = {
             "id": user_id,
             "externalId": None,
             "scope": str(body.get("scope", "USER")),
@@ -355,7 +368,8 @@ class OktaOrg:
                 return self.error(
                     403,
                     "E0000075",
-                    f"Cannot modify the {okta_name} attribute because it has a field mapping and profile push is enabled.",
+                    f"Cannot modify the {okta_name} attribute because it has a field mapping and profile push "
+                    "is enabled.",
                 )
         app_user["profile"].update(extra)
         self.app_users[user_id] = app_user
@@ -425,7 +439,13 @@ class OktaOrg:
             with self._lock:
                 if app_user is not None:
                     app_user["syncState"] = "ERROR"
-                self._event(event_type, user, "FAILURE", f"Automatic provisioning of user {profile.user_name} to app failed: {exc}", message)
+                self._event(
+                    event_type,
+                    user,
+                    "FAILURE",
+                    f"Automatic provisioning of user {profile.user_name} to app failed: {exc}",
+                    message,
+                )
             return
         with self._lock:
             if app_user is not None and user_id in self.app_users:
@@ -444,7 +464,11 @@ class OktaOrg:
                 "displayMessage": message,
                 "severity": "INFO" if result == "SUCCESS" else "WARN",
                 "outcome": {"result": result, "reason": reason},
-                "actor": {"id": "0oa-provisioning", "type": "PublicClientApp", "displayName": "Okta Provisioning"},
+                "actor": {
+                    "id": "0oa-provisioning",
+                    "type": "PublicClientApp",
+                    "displayName": "Okta Provisioning",
+                },
                 "target": [
                     {"id": user["id"], "type": "User", "alternateId": user["profile"]["login"]},
                     {"id": self.app_id, "type": "AppInstance", "alternateId": self.app()["label"]},

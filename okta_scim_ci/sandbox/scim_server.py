@@ -148,7 +148,9 @@ class ScimServer:
     def service_provider_config(self) -> dict[str, Any]:
         """What the server supports (Okta itself does not read it)."""
         return {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig" if self.version == "2.0" else SCIM11_CORE],
+            "schemas": [
+                "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig" if self.version == "2.0" else SCIM11_CORE
+            ],
             "patch": {"supported": True},
             "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
             "filter": {"supported": True, "maxResults": 200},
@@ -156,7 +158,11 @@ class ScimServer:
             "sort": {"supported": False},
             "etag": {"supported": False},
             "authenticationSchemes": [
-                {"type": "oauthbearertoken", "name": "OAuth Bearer Token", "description": "Bearer token in Authorization"}
+                {
+                    "type": "oauthbearertoken",
+                    "name": "OAuth Bearer Token",
+                    "description": "Bearer token in Authorization",
+                }
             ],
         }
 
@@ -175,7 +181,7 @@ class ScimServer:
         if expression is not None:
             match = _FILTER.match(expression)
             if not match:
-                return self.error(400, f"unsupported filter {expression!r}; only userName eq \"...\"", "invalidFilter")
+                return self.error(400, f'unsupported filter {expression!r}; only userName eq "..."', "invalidFilter")
             wanted = match.group(1).replace('\\"', '"').replace("\\\\", "\\").lower()
             users = [user for user in users if user["userName"].lower() == wanted]
         return self._reply(200, self._list(users, start, count))
@@ -250,7 +256,10 @@ class ScimServer:
             if SCIM20_PATCH not in body.get("schemas", []) or not isinstance(body.get("Operations"), list):
                 return self.error(400, f"a PATCH must be a {SCIM20_PATCH} with Operations", "invalidSyntax", request)
             for operation in body["Operations"]:
-                if not isinstance(operation, dict) or str(operation.get("op", "")).lower() not in ("replace", "add"):
+                if not isinstance(operation, dict) or str(operation.get("op", "")).lower() not in (
+                    "replace",
+                    "add",
+                ):
                     return self.error(400, "only replace and add operations are supported", "invalidSyntax", request)
                 path, value = operation.get("path"), operation.get("value")
                 if path:

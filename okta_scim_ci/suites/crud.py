@@ -71,7 +71,12 @@ class TestUser:
 
     def profile(self) -> dict[str, str]:
         """The Okta profile to create."""
-        return {"firstName": self.first_name, "lastName": self.last_name, "email": self.email, "login": self.login}
+        return {
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "email": self.email,
+            "login": self.login,
+        }
 
 
 def new_test_user(run_id: str, domain: str) -> TestUser:
@@ -143,7 +148,14 @@ class Lifecycle:
                 self._fail_if_push_failed(what, expected, seen)
             return seen
 
-        outcome = poll(watched, self.settings.step_timeout, backoff=self.backoff, clock=self.clock, sleep=self.sleep)
+        # The poll is the retry loop here: no HTTP retry may wait past the step's deadline.
+        self.scim.http.deadline = self.clock() + self.settings.step_timeout
+        try:
+            outcome = poll(
+                watched, self.settings.step_timeout, backoff=self.backoff, clock=self.clock, sleep=self.sleep
+            )
+        finally:
+            self.scim.http.deadline = None
         result.polls = outcome.polls
         if outcome.ok and outcome.last is not None:
             result.latency = outcome.elapsed
@@ -184,7 +196,9 @@ class Lifecycle:
                 f"externalId={app_user.get('externalId')}"
             )
         except OktaApiError as exc:
-            parts.append("the user is not assigned to the app" if exc.status == 404 else f"assignment unreadable: {exc}")
+            parts.append(
+                "the user is not assigned to the app" if exc.status == 404 else f"assignment unreadable: {exc}"
+            )
         except OktaScimCiError as exc:
             parts.append(f"assignment unreadable: {exc}")
         try:
@@ -292,7 +306,9 @@ class Lifecycle:
         found = self.wait_for("The new user", result, probe, expected)
         scim_id = found.get("id")
         if not isinstance(scim_id, str) or not scim_id:
-            raise CheckFailed("the SCIM server's user has no 'id'", expected="a non-empty string id", actual=repr(scim_id))
+            raise CheckFailed(
+                "the SCIM server's user has no 'id'", expected="a non-empty string id", actual=repr(scim_id)
+            )
         self.scim_id = scim_id
         result.actual = f"id {scim_id}"
 
@@ -387,7 +403,11 @@ def _differences(user: dict[str, Any], **wanted: str) -> list[str]:
         actual = seen[key]
         if actual == expected:
             continue
-        label = {"email": "primary e-mail", "givenName": "name.givenName", "familyName": "name.familyName"}.get(key, key)
+        label = {
+            "email": "primary e-mail",
+            "givenName": "name.givenName",
+            "familyName": "name.familyName",
+        }.get(key, key)
         if key == "userName" and isinstance(actual, str) and actual.lower() == expected.lower():
             problems.append(f"userName is {actual!r}: the server changed its case (Okta compares it exactly)")
         elif key == "userName":
@@ -413,7 +433,11 @@ def _active(user: dict[str, Any]) -> tuple[bool | None, str]:
 def _describe_active(user: dict[str, Any]) -> str:
     if "active" not in user:
         return "the user has no 'active' attribute"
-    return f"active is {user['active']!r}" if not isinstance(user["active"], bool) else f"active is {str(user['active']).lower()}"
+    return (
+        f"active is {user['active']!r}"
+        if not isinstance(user["active"], bool)
+        else f"active is {str(user['active']).lower()}"
+    )
 
 
 @dataclass(frozen=True)
