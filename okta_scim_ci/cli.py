@@ -15,12 +15,16 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any, Literal, TextIO, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, TextIO, get_args, get_origin
 
 from . import __version__
 from .errors import ConfigError, OktaScimCiError, ReportError, RunCancelled
 from .redact import Redactor
-from .settings import REQUIRED_FOR_RUN, Settings, env_name, flag_name, load_settings
+
+if TYPE_CHECKING:
+    from .settings import Settings
+
+# pydantic, requests and the sandbox are imported inside the commands, so that `--version` starts fast.
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -54,6 +58,8 @@ class _RedactingFilter(logging.Filter):
 
 
 def _setting_flags(parser: argparse.ArgumentParser, exclude: Sequence[str] = ()) -> None:
+    from .settings import Settings, env_name, flag_name
+
     group = parser.add_argument_group("settings (each also read from the environment variable shown)")
     for name, info in Settings.model_fields.items():
         if name in exclude:
@@ -75,7 +81,7 @@ def _setting_flags(parser: argparse.ArgumentParser, exclude: Sequence[str] = ())
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with every setting as a flag."""
-    from .sandbox import FAULTS
+    from .faults import FAULTS
 
     parser = argparse.ArgumentParser(
         prog="okta-scim-ci",
@@ -140,6 +146,8 @@ def _cancellable() -> Iterator[None]:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    from .settings import Settings
+
     return {name: getattr(args, name) for name in Settings.model_fields if getattr(args, name, None) is not None}
 
 
@@ -171,12 +179,15 @@ def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
+    from .settings import REQUIRED_FOR_RUN, load_settings
+
     settings = load_settings(_overrides(args), required=REQUIRED_FOR_RUN)
     return _run_lifecycle(settings, redactor, out)
 
 
 def _cmd_demo(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
     from .sandbox import Sandbox
+    from .settings import REQUIRED_FOR_RUN, load_settings
 
     overrides = _overrides(args)
     overrides.setdefault("step_timeout", max(DEMO_STEP_TIMEOUT, args.latency * 4 + 5))
@@ -218,6 +229,7 @@ def _cmd_cleanup(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> i
     from .cleanup import parse_duration, sweep_stale
     from .okta import OktaClient
     from .runner import OKTA, Timing, client
+    from .settings import load_settings
 
     older_than = parse_duration(args.stale)
     settings = load_settings(_overrides(args), required=("okta_org_url", "okta_token"))
@@ -243,6 +255,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     """Run the CLI; returns the exit code. Every user error ends here as a message, never a traceback."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:
+        # Answered before the parser is built: building it imports pydantic for the settings flags.
+        out.write(f"okta-scim-ci {__version__}\n")
+        return EXIT_OK
     args = build_parser().parse_args(argv)
     redactor = Redactor()
     handler = logging.StreamHandler(err)

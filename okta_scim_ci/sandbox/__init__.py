@@ -10,13 +10,14 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..faults import FAULTS
 from ..http import HttpClient, Target
 from ..provisioner import USER_AGENT, Provisioner, UpdateMethod
 from ..redact import Redactor
 from ..scim import ACCEPT, ScimClient
 from .httpd import JsonServer
 from .okta_org import DEFAULT_FEATURES, OktaOrg
-from .scim_server import FAULTS, ScimServer
+from .scim_server import ScimServer
 
 __all__ = ["FAULTS", "OktaOrg", "Sandbox", "ScimServer"]
 

@@ -19,22 +19,15 @@ import base64
 import copy
 import re
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from ..faults import FAULTS
 from ..scim import SCIM11_CORE, SCIM20_ERROR, SCIM20_LIST, SCIM20_PATCH, SCIM20_USER
 from .httpd import Reply, Request
-
-FAULTS = {
-    "ignore-deactivate": "accepts active=false but keeps the user active",
-    "drop-name-update": "accepts PUT but ignores changes to name",
-    "rename-username": "stores userName in lower case",
-    "error-on-create": "answers POST /Users with 500",
-    "string-active": "returns active as the string 'true'/'false' instead of a boolean",
-    "reflect-credentials": "echoes the Authorization header back in every error body (to test redaction)",
-}
 
 _FILTER = re.compile(r'^\s*userName\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$', re.IGNORECASE)
 
@@ -64,6 +57,8 @@ class ScimServer:
         self.faults = frozenset(faults)
         self.users: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
+        #: `time.monotonic()` of every stored change, so benchmarks can tell when a push landed.
+        self.write_times: list[float] = []
         self._lock = threading.Lock()
 
     # --- plumbing -----------------------------------------------------------------------------------
@@ -217,6 +212,7 @@ class ScimServer:
             "location": f"{self.base_path}/Users/{user_id}",
         }
         self.users[user_id] = user
+        self.write_times.append(time.monotonic())
         return user
 
     def get_user(self, request: Request, user_id: str) -> Reply:
