@@ -45,7 +45,7 @@ def scim_error(response: Response, doing: str) -> ScimApiError:
     return ScimApiError(message, status=response.status)
 
 
-def user_list(response: Response, version: str) -> list[dict[str, Any]]:
+def user_list(response: Response) -> list[dict[str, Any]]:
     """The `Resources` of a list answer, checked for shape."""
     body = response.json()
     if not isinstance(body, dict):
@@ -89,7 +89,7 @@ class ScimClient:
             return []
         if response.status != 200:
             raise scim_error(response, f"look up userName {user_name!r}")
-        return user_list(response, self.version)
+        return user_list(response)
 
     def get_user(self, user_id: str) -> dict[str, Any]:
         """One user by its SCIM `id`."""
