@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import shlex
 import signal
 import sys
 import threading
@@ -216,7 +217,7 @@ def _cmd_sandbox(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> i
     with sandbox, _cancellable():
         out.write("# okta-scim-ci sandbox is running; paste these settings, then Ctrl-C to stop.\n")
         for name, value in sandbox.environment().items():
-            out.write(f"{name}={value}\n")
+            out.write(f"{name}={shlex.quote(value)}\n")
         out.flush()
         try:
             threading.Event().wait()

@@ -9,6 +9,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from okta_scim_ci.sandbox import Sandbox
 
 
@@ -48,3 +50,35 @@ def test_sigterm_mid_run_cleans_up_and_reports(tmp_path: Path) -> None:
     assert later is not None and "run cancelled by SIGTERM" in (later.get("message") or "")
     cleanup = cases["14 cleanup"]
     assert cleanup.find("failure") is None and cleanup.find("skipped") is None
+
+
+def test_sandbox_command_prints_pasteable_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    from .conftest import run_cli
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "okta_scim_ci", "sandbox", "--latency", "0.05"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None
+    env = {}
+    for line in proc.stdout:
+        if "=" in line and not line.startswith("#"):
+            name, _, value = line.strip().partition("=")
+            env[name] = shlex.split(value)[0]
+        if line.startswith("SCIM_VERSION"):
+            break
+    try:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        result = run_cli("run", "--junit-path", str(tmp_path / "j.xml"))
+        assert result.code == 0, result.all
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert env["SCIM_AUTH"].startswith("Bearer ")
