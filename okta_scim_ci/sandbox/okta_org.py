@@ -380,7 +380,8 @@ class OktaOrg:
     def unassign(self, user_id: str) -> Reply:
         """`DELETE /api/v1/apps/{id}/users/{userId}`: remove, then push the deactivation."""
         self.app_users.pop(user_id)
-        if "PUSH_USER_DEACTIVATION" in self.features and user_id in self.external_ids:
+        # Queued even if the create push has not finished yet: pushes run in order, so it will have by then.
+        if "PUSH_USER_DEACTIVATION" in self.features:
             self._schedule(user_id, "deactivate", "Deactivate user in external application")
         return Reply(204)
 
@@ -420,7 +421,11 @@ class OktaOrg:
             user = self.users.get(user_id)
             app_user = self.app_users.get(user_id)
             external = self.external_ids.get(user_id)
-            if user is None or (action != "deactivate" and app_user is None):
+            if (
+                user is None
+                or (action != "deactivate" and app_user is None)
+                or (action == "deactivate" and not external)
+            ):
                 return
             profile = self._profile(user, user_id)
         event_type = {
