@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from .errors import ConfigError, OktaScimCiError
 from .okta import OktaClient
+from .state import StateFile
 from .suites.crud import LOGIN_PREFIX
 
 OUR_LOGIN = re.compile(r"^oscitest\.(\d{8}t\d{6})[0-9a-f]{4}\.[A-Z][a-z]{5}@[^@\s]+$")
@@ -64,3 +66,22 @@ def sweep_stale(okta: OktaClient, older_than: timedelta, now: datetime | None = 
         except OktaScimCiError as exc:
             failed.append(f"{login} ({user_id}): {exc}")
     return Sweep(removed, kept, failed)
+
+
+def remove_recorded(okta: OktaClient, path: Path, okta_org_url: str) -> list[str]:
+    """Delete the Okta users a state file lists; remove the file when all are gone. Returns what happened."""
+    state = StateFile.load(path)
+    if state.okta_org_url.rstrip("/") != okta_org_url.rstrip("/"):
+        return [f"skipped {path}: it belongs to {state.okta_org_url}, not to okta_org_url {okta_org_url}"]
+    lines = []
+    failed = False
+    for user_id in state.okta_user_ids():
+        try:
+            okta.delete_user(user_id)
+            lines.append(f"deleted Okta user {user_id} left by run {state.run_id}")
+        except OktaScimCiError as exc:
+            failed = True
+            lines.append(f"could not delete Okta user {user_id} left by run {state.run_id}: {exc}")
+    if not failed:
+        state.remove()
+    return lines

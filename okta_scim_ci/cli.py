@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-v", "--verbose", action="store_true", help="show transcripts and retries")
     demo.add_argument("--latency", type=float, default=0.2, help="seconds Okta's provisioning takes per push")
     demo.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS), help=fault_help)
-    _setting_flags(demo, exclude=CONNECTION_SETTINGS)
+    _setting_flags(demo, exclude=(*CONNECTION_SETTINGS, "sandbox"))
 
     sandbox = commands.add_parser("sandbox", help="keep the sandbox running and print its settings")
     sandbox.add_argument("--scim-version", choices=["2.0", "1.1"], default="2.0")
@@ -113,10 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     cleanup = commands.add_parser("cleanup", help="delete test users that earlier runs left in the Okta org")
     cleanup.add_argument(
+        "--state",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a state file of a run that did not finish; by default every state file next to junit_path, and the "
+        "one GitHub's post step is given",
+    )
+    cleanup.add_argument(
         "--stale",
-        default="24h",
         metavar="DURATION",
-        help="delete okta-scim-ci test users older than this (e.g. 24h, 30m; default 24h). Only logins of the "
+        help="also delete okta-scim-ci test users older than this (e.g. 24h, 30m) from the org. Only logins of the "
         "exact shape okta-scim-ci generates are touched.",
     )
     _setting_flags(cleanup, exclude=("scim_url", "scim_auth", "scim_token", "scim_version"))
@@ -152,28 +160,72 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {name: getattr(args, name) for name in Settings.model_fields if getattr(args, name, None) is not None}
 
 
-def _check_writable(path: Path) -> None:
-    """Fail before creating anything in Okta if the report cannot be written."""
+def _check_writable(path: Path, setting: str) -> None:
+    """Fail before creating anything in Okta if a report cannot be written."""
     directory = path.parent
     while not directory.exists() and directory != directory.parent:
         directory = directory.parent
-    if path.is_dir() or not directory.is_dir() or not (directory.stat().st_mode & 0o222):
-        raise ConfigError(f"Cannot write the JUnit report to {path}; set junit_path (JUNIT_PATH or --junit-path)")
+    if path.is_dir() or not directory.is_dir() or not os.access(directory, os.W_OK):
+        raise ConfigError(f"Cannot write a report to {path}; set {setting} ({setting.upper()}) to a writable path")
 
 
-def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO) -> int:
-    from .report import junit
+def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO, *, sandbox_note: str | None = None) -> int:
+    from .github import STATE_KEY, GitHub
+    from .report import json as json_report
+    from .report import junit, summary
     from .report.console import Console
+    from .results import Status
     from .runner import execute, plan
+    from .state import StateFile
 
-    _check_writable(settings.junit_path)
-    console = Console(out, redactor, verbose=log.isEnabledFor(logging.INFO))
+    gh = GitHub(out, redactor)
+    paths = {
+        "junit_path": gh.resolve(settings.junit_path),
+        "json_path": gh.resolve(settings.json_path),
+        "summary_path": gh.resolve(settings.summary_path),
+    }
+    for setting, path in paths.items():
+        _check_writable(path, setting)
     the_plan = plan(settings, redactor)
-    console.header(the_plan.facts())
+    gh.mask(sorted(redactor.secrets))
+    console = Console(out, redactor, github=gh, verbose=log.isEnabledFor(logging.INFO))
+    console.header({**({"sandbox": sandbox_note} if sandbox_note else {}), **the_plan.facts()})
+    state = None
+    if sandbox_note is None:
+        assert settings.okta_org_url and settings.okta_app_id  # noqa: S101 - required for run
+        state = StateFile.for_run(
+            paths["junit_path"].parent, the_plan.run_id, settings.okta_org_url, settings.okta_app_id
+        )
+        gh.save_state(STATE_KEY, str(state.path))
     with _cancellable():
-        result = execute(the_plan, redactor, console.step)
-    path = junit.write(result, settings.junit_path, redactor)
-    console.summary(result, {"JUnit": str(path)})
+        result = execute(
+            the_plan, redactor, console.step, on_created=state.record if state else lambda kind, ident: None
+        )
+    if state is not None and result.steps[-1].status is Status.PASSED:
+        state.remove()
+    junit.write(result, paths["junit_path"], redactor)
+    json_report.write(result, paths["json_path"], redactor)
+    summary.write(result, paths["summary_path"], redactor)
+    gh.append_summary(summary.render(result, redactor))
+    gh.annotate(result)
+    gh.set_outputs(
+        {
+            "conclusion": result.conclusion,
+            "passed": str(result.count(Status.PASSED)),
+            "failed": str(result.count(Status.FAILED) + result.count(Status.ERROR)),
+            "skipped": str(result.count(Status.SKIPPED)),
+            "duration": f"{result.duration:.1f}",
+            "junit_path": str(paths["junit_path"]),
+            "json_path": str(paths["json_path"]),
+            "summary_path": str(paths["summary_path"]),
+            "okta_user_id": result.okta_user_id or "",
+            "run_id": result.run_id,
+        }
+    )
+    console.summary(
+        result,
+        {"JUnit": str(paths["junit_path"]), "JSON": str(paths["json_path"]), "summary": str(paths["summary_path"])},
+    )
     if result.cancelled_by:
         return 143 if result.cancelled_by == "SIGTERM" else 130
     return EXIT_OK if result.conclusion == "success" else EXIT_FAILED
@@ -182,24 +234,33 @@ def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO) -> int:
 def _cmd_run(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
     from .settings import REQUIRED_FOR_RUN, load_settings
 
-    settings = load_settings(_overrides(args), required=REQUIRED_FOR_RUN)
+    overrides = _overrides(args)
+    if load_settings(overrides).sandbox:
+        return _in_sandbox(overrides, redactor, out, latency=0.2, faults=[])
+    settings = load_settings(overrides, required=REQUIRED_FOR_RUN)
     return _run_lifecycle(settings, redactor, out)
 
 
-def _cmd_demo(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
+def _in_sandbox(
+    overrides: dict[str, Any], redactor: Redactor, out: TextIO, *, latency: float, faults: list[str]
+) -> int:
     from .sandbox import Sandbox
     from .settings import REQUIRED_FOR_RUN, load_settings
 
-    overrides = _overrides(args)
-    overrides.setdefault("step_timeout", max(DEMO_STEP_TIMEOUT, args.latency * 4 + 5))
-    scim_version = overrides.get("scim_version", "2.0")
-    with Sandbox(scim_version=scim_version, latency=args.latency, faults=args.fault) as sandbox:
-        out.write(f"Sandbox: Okta org emulator at {sandbox.okta_url}, SCIM {scim_version} server at {sandbox.scim_url}")
-        out.write(f" (faults: {', '.join(args.fault)})\n" if args.fault else "\n")
-        env = sandbox.environment()
-        targets = {name.lower(): value for name, value in env.items()}
+    overrides = {key: value for key, value in overrides.items() if key not in CONNECTION_SETTINGS}
+    overrides.setdefault("step_timeout", max(DEMO_STEP_TIMEOUT, latency * 4 + 5))
+    scim_version = str(overrides.get("scim_version") or load_settings(overrides).scim_version)
+    with Sandbox(scim_version=scim_version, latency=latency, faults=faults) as sandbox:
+        note = f"Okta org emulator and SCIM {scim_version} server on loopback"
+        if faults:
+            note += f", faults: {', '.join(faults)}"
+        targets = {name.lower(): value for name, value in sandbox.environment().items()}
         settings = load_settings({**overrides, **targets}, required=REQUIRED_FOR_RUN, env_file=None)
-        return _run_lifecycle(settings, redactor, out)
+        return _run_lifecycle(settings, redactor, out, sandbox_note=note)
+
+
+def _cmd_demo(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
+    return _in_sandbox(_overrides(args), redactor, out, latency=args.latency, faults=args.fault)
 
 
 def _cmd_sandbox(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
@@ -227,26 +288,55 @@ def _cmd_sandbox(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> i
 
 
 def _cmd_cleanup(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
-    from .cleanup import parse_duration, sweep_stale
+    from .cleanup import parse_duration, remove_recorded, sweep_stale
+    from .github import STATE_KEY, GitHub
     from .okta import OktaClient
     from .runner import OKTA, Timing, client
     from .settings import load_settings
+    from .state import find
 
-    older_than = parse_duration(args.stale)
-    settings = load_settings(_overrides(args), required=("okta_org_url", "okta_token"))
+    older_than = parse_duration(args.stale) if args.stale else None
+    overrides = _overrides(args)
+    gh = GitHub(out, redactor)
+    state_files = [Path(p) for p in args.state]
+    posted = os.environ.get(f"STATE_{STATE_KEY}")
+    if posted:
+        state_files.append(Path(posted))
+    state_files += find(gh.resolve(load_settings(overrides).junit_path).parent)
+    state_files = sorted({path for path in state_files if path.is_file()})
+    if not state_files and older_than is None:
+        out.write("nothing to clean up: no state files of unfinished runs (use --stale 24h to sweep the org)\n")
+        return EXIT_OK
+    settings = load_settings(overrides, required=("okta_org_url", "okta_token"))
+    gh.mask(settings.secret_values())
     for secret in settings.secret_values():
         redactor.add(secret)
     assert settings.okta_org_url  # noqa: S101 - required above
     http = client(OKTA, settings.okta_org_url, settings.okta_authorization, settings, redactor, Timing(), None)
-    sweep = sweep_stale(OktaClient(http), older_than)
-    for line in sweep.removed:
-        out.write(redactor.text(f"deleted {line}\n"))
-    for line in sweep.failed:
-        out.write(redactor.text(f"could not delete {line}\n"))
-    out.write(
-        f"{len(sweep.removed)} deleted, {len(sweep.kept)} newer than {args.stale} kept, {len(sweep.failed)} failed\n"
-    )
-    return EXIT_FAILED if sweep.failed else EXIT_OK
+    okta = OktaClient(http)
+    failed = 0
+    for path in state_files:
+        for line in remove_recorded(okta, path, settings.okta_org_url):
+            out.write(redactor.text(line + "\n"))
+            failed += line.startswith("could not")
+    if older_than is not None:
+        sweep = sweep_stale(okta, older_than)
+        for line in sweep.removed:
+            out.write(redactor.text(f"deleted {line}\n"))
+        for line in sweep.failed:
+            out.write(redactor.text(f"could not delete {line}\n"))
+        failed += len(sweep.failed)
+        out.write(f"stale sweep: {len(sweep.removed)} deleted, {len(sweep.kept)} newer than {args.stale} kept\n")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _report_error(out: TextIO, err: TextIO, redactor: Redactor, kind: str, message: str) -> None:
+    """The one place an error becomes text: stderr, and an error annotation in GitHub."""
+    from .github import GitHub, command
+
+    err.write(redactor.text(f"okta-scim-ci: {kind}: {message}\n"))
+    if GitHub(out, redactor).active:
+        out.write(redactor.text(command("error", message, title=f"okta-scim-ci {kind}")) + "\n")
 
 
 COMMANDS = {"run": _cmd_run, "demo": _cmd_demo, "sandbox": _cmd_sandbox, "cleanup": _cmd_cleanup}
@@ -271,13 +361,13 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     try:
         return COMMANDS[args.command](args, redactor, out)
     except ConfigError as exc:
-        err.write(redactor.text(f"okta-scim-ci: configuration error: {exc}\n"))
+        _report_error(out, err, redactor, "configuration error", str(exc))
         return EXIT_CONFIG
     except ReportError as exc:
-        err.write(redactor.text(f"okta-scim-ci: report error: {exc}\n"))
+        _report_error(out, err, redactor, "report error", str(exc))
         return EXIT_CONFIG
     except OktaScimCiError as exc:
-        err.write(redactor.text(f"okta-scim-ci: {exc}\n"))
+        _report_error(out, err, redactor, "error", str(exc))
         return EXIT_FAILED
     except (KeyboardInterrupt, RunCancelled):
         err.write("okta-scim-ci: interrupted\n")

@@ -108,6 +108,18 @@ class Settings(BaseSettings):
         False, description="After the run, DELETE the test user on the SCIM server too (Okta never does)."
     )
     junit_path: Path = Field(Path("okta-scim-ci-reports/junit.xml"), description="Where to write the JUnit XML report.")
+    json_path: Path = Field(
+        Path("okta-scim-ci-reports/report.json"), description="Where to write the JSON report (docs/report-schema.md)."
+    )
+    summary_path: Path = Field(
+        Path("okta-scim-ci-reports/summary.md"),
+        description="Where to write the Markdown summary (also the job summary).",
+    )
+    sandbox: bool = Field(
+        False,
+        description="Run against the embedded sandbox (Okta org emulator and reference SCIM server) instead of a "
+        "real org; connection settings are then ignored. For trying the tool or the action.",
+    )
     ca_bundle: Path | None = Field(None, description="PEM file of CA certificates to trust (private CAs, TLS proxies).")
     verify_tls: bool = Field(True, description="Verify TLS certificates. Turn off only for throwaway test servers.")
     allow_http: bool = Field(False, description="Allow plain http:// URLs to hosts other than loopback.")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -53,4 +54,36 @@ def test_stale_sweep_removes_only_our_old_users(monkeypatch: pytest.MonkeyPatch)
         result = run_cli("cleanup", "--stale", "24h")
         assert result.code == 0, result.all
         assert sorted(box.org.users) == ["fresh", "look-alike", "other"]
-    assert "1 deleted, 1 newer than 24h kept, 0 failed" in result.out
+    assert "stale sweep: 1 deleted, 1 newer than 24h kept" in result.out
+
+
+def test_state_file_of_a_killed_run_is_cleaned_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from okta_scim_ci.state import StateFile, find
+
+    with Sandbox() as box:
+        assert box.org is not None
+        box.org.users["00uLEFT"] = {"id": "00uLEFT", "status": "ACTIVE", "profile": {"login": "oscitest.x@example.com"}}
+        box.org.users["00uOTHER"] = {"id": "00uOTHER", "status": "ACTIVE", "profile": {"login": "someone@example.com"}}
+        for key, value in box.environment().items():
+            monkeypatch.setenv(key, value)
+        reports = tmp_path / "okta-scim-ci-reports"
+        StateFile.for_run(reports, "run1", box.okta_url, box.app_id).record("okta_user", "00uLEFT")
+        assert len(find(reports)) == 1
+        result = run_cli("cleanup")
+        assert result.code == 0, result.all
+        assert sorted(box.org.users) == ["00uOTHER"]
+    assert "deleted Okta user 00uLEFT left by run run1" in result.out
+    assert find(reports) == []
+
+
+def test_state_file_of_another_org_is_left_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from okta_scim_ci.state import StateFile
+
+    with Sandbox() as box:
+        for key, value in box.environment().items():
+            monkeypatch.setenv(key, value)
+        state = StateFile.for_run(tmp_path / "okta-scim-ci-reports", "run2", "https://other.okta.com", "0oa1")
+        state.record("okta_user", "00uX")
+        result = run_cli("cleanup")
+    assert result.code == 0 and "belongs to https://other.okta.com" in result.out
+    assert state.path.is_file()

@@ -68,8 +68,13 @@ def test_unwritable_report_path_is_caught_before_anything_is_created(
 
 
 def test_cleanup_needs_okta_settings() -> None:
-    result = run_cli("cleanup")
+    result = run_cli("cleanup", "--stale", "24h")
     assert result.code == 2 and "OKTA_ORG_URL" in result.err
+
+
+def test_cleanup_with_nothing_to_do_needs_no_settings() -> None:
+    result = run_cli("cleanup")
+    assert result.code == 0 and "nothing to clean up" in result.out
 
 
 def test_cleanup_rejects_bad_duration() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..github import GitHub
 from ..redact import Redactor
 from ..results import RunResult, Status, StepResult
 
@@ -14,9 +15,12 @@ NAME_WIDTH = 40
 class Console:
     """Writes progress to a text stream; every line passes the redactor."""
 
-    def __init__(self, stream: TextIO, redactor: Redactor, *, verbose: bool = False) -> None:
+    def __init__(
+        self, stream: TextIO, redactor: Redactor, *, github: GitHub | None = None, verbose: bool = False
+    ) -> None:
         self.stream = stream
         self.redactor = redactor
+        self.github = github or GitHub(stream, redactor, environ={})
         self.verbose = verbose
 
     def line(self, text: str = "") -> None:
@@ -44,9 +48,9 @@ class Console:
                 self.line(f"           {text}")
         for warning in step.warnings:
             self.line(f"           warning: {warning}")
-        if self.verbose and step.transcript:
-            for text in step.transcript_text().splitlines():
-                self.line(f"             {text}")
+        failed = step.status in (Status.FAILED, Status.ERROR)
+        if step.transcript and (self.verbose or (failed and self.github.active)):
+            self.github.group(f"Requests and responses of {step.title}", step.transcript_text().splitlines())
 
     def summary(self, run: RunResult, reports: dict[str, str]) -> None:
         """The closing verdict and where the reports are."""
