@@ -224,3 +224,24 @@ def test_junit_survives_control_characters(env: None, clock: FakeClock, tmp_path
     result.steps[0].status = Status.FAILED
     result.steps[0].reason = "bad \x00 byte \x1b[31m and \ud800 surrogate"
     ET.fromstring(junit.render(result, redactor).encode("utf-8"))
+
+
+def test_json_report_schema(env: None, clock: FakeClock, tmp_path: Path) -> None:
+    import json
+
+    from okta_scim_ci.report import json as json_report
+
+    with requests_mock.Mocker() as mock:
+        result, _, redactor = run(mock, clock, deactivates=False)
+    data = json.loads(json_report.write(result, tmp_path / "r.json", redactor).read_text())
+    assert data["schema"] == "okta-scim-ci/run-report" and data["schema_version"] == 1
+    assert data["conclusion"] == "failure" and data["counts"] == {"passed": 11, "failed": 1, "error": 0, "skipped": 2}
+    steps = data["suites"][0]["steps"]
+    assert [s["id"] for s in steps] == [
+        "app", "create", "assign", "created", "update", "updated", "deactivate",
+        "deactivated", "reactivate", "reassign", "reactivated", "unassign", "unassigned", "cleanup",
+    ]  # fmt: skip
+    assert steps[3]["latency"] == 0.25 and steps[0]["latency"] is None
+    assert steps[7]["status"] == "failed" and steps[7]["expected"] == "active is false"
+    assert steps[7]["transcript"][0]["request_headers"]["Authorization"] == "***"
+    assert OKTA_TOKEN not in json.dumps(data) and SCIM_TOKEN not in json.dumps(data)
