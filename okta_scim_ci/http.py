@@ -228,7 +228,8 @@ class HttpClient:
         #: Clock time after which no retry wait starts (a polling step sets it to its own deadline).
         self.deadline: float | None = None
         self.session = session or requests.Session()
-        self.session.verify = verify
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session-level `verify`.
+        self.verify = verify
         self.session.trust_env = True
         self.session.headers.update({"User-Agent": user_agent, "Accept": accept})
         if authorization:
@@ -326,6 +327,7 @@ class HttpClient:
                 timeout=self.timeout,
                 allow_redirects=False,
                 stream=True,
+                verify=self.verify,
             )
         except requests.RequestException as exc:
             error = self._transport_error(method, url, exc)

@@ -30,6 +30,8 @@ def scim_error(response: Response, doing: str) -> ScimApiError:
         if isinstance(errors, list):
             parts += [str(e.get("description")) for e in errors if isinstance(e, dict) and e.get("description")]
         detail = ": ".join(parts)
+    elif response.content_type == "text/html" or response.text.lstrip().startswith("<"):
+        detail = "an HTML page instead of a SCIM error (from a proxy or web server in front of the SCIM server?)"
     elif response.body:
         detail = " ".join(response.text.split())[:200]
     message = f"The SCIM server refused to {doing} ({response.where()} answered {response.status}"
@@ -74,6 +76,23 @@ class ScimClient:
         self.http = http
         self.version = version
         http.session.headers["Accept"] = ACCEPT[version]
+        self._warned: set[str] = set()
+        self._warnings: list[str] = []
+
+    def take_warnings(self) -> list[str]:
+        """Deviations noticed since the last call (each reported once per run)."""
+        taken, self._warnings = self._warnings, []
+        return taken
+
+    def _note_content_type(self, response: Response) -> None:
+        if self.version == "2.0" and response.content_type != "application/scim+json" and response.body:
+            warning = (
+                f"the SCIM server answers with Content-Type {response.content_type or '(none)'!r}, not "
+                "'application/scim+json' (RFC 7644 §3.1); Okta accepts it, strict SCIM clients may not"
+            )
+            if warning not in self._warned:
+                self._warned.add(warning)
+                self._warnings.append(warning)
 
     def find_users(self, user_name: str, *, paged: bool = False) -> list[dict[str, Any]]:
         """Users whose `userName` equals `user_name` (the server decides case sensitivity).
@@ -89,6 +108,7 @@ class ScimClient:
             return []
         if response.status != 200:
             raise scim_error(response, f"look up userName {user_name!r}")
+        self._note_content_type(response)
         return user_list(response)
 
     def get_user(self, user_id: str) -> dict[str, Any]:
@@ -125,6 +145,7 @@ class ScimClient:
             raise scim_error(response, f"delete user {user_id}")
 
     def _resource(self, response: Response) -> dict[str, Any]:
+        self._note_content_type(response)
         body = response.json()
         if not isinstance(body, dict):
             raise ResponseError(f"The SCIM server answered {response.where()} with JSON that is not a User object")

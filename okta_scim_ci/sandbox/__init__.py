@@ -40,6 +40,8 @@ class Sandbox:
     features: Iterable[str] | None = None
     scim_url: str | None = None
     scim_auth: str | None = None
+    scim_verify: bool | str = True
+    """TLS verification for the emulator's pushes to an external SCIM server (True, False or a CA file)."""
     okta_token: str = field(default_factory=lambda: "00" + secrets.token_urlsafe(30))
     scim_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
@@ -67,6 +69,7 @@ class Sandbox:
             user_agent=USER_AGENT,
             accept=ACCEPT[self.scim_version],
             timeout=60.0,
+            verify=self.scim_verify,
         )
         provisioner = Provisioner(ScimClient(push_http, self.scim_version), self.update_method)
         self.org = OktaOrg(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import re
 import threading
 import time
@@ -24,6 +25,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 from ..faults import FAULTS
 from ..scim import SCIM11_CORE, SCIM20_ERROR, SCIM20_LIST, SCIM20_PATCH, SCIM20_USER
@@ -68,13 +70,12 @@ class ScimServer:
         """`application/scim+json` for 2.0 (RFC 7644 §3.1), `application/json` for 1.1."""
         return "application/scim+json" if self.version == "2.0" else "application/json"
 
-    def _reply(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
-        return Reply(status, body, headers or {}, content_type=self.content_type)
-
     def error(self, status: int, detail: str, scim_type: str | None = None, request: Request | None = None) -> Reply:
         """A SCIM error answer in this version's shape."""
         if "reflect-credentials" in self.faults and request is not None:
-            detail += f" (you sent Authorization: {request.header('authorization')})"
+            sent = request.header("authorization")
+            encoded = base64.b64encode(sent.encode()).decode()
+            detail += f" (you sent Authorization: {sent}; base64 {encoded}; url {quote(sent, safe='')})"
         if self.version == "2.0":
             body: dict[str, Any] = {"schemas": [SCIM20_ERROR], "status": str(status), "detail": detail}
             if scim_type:
@@ -101,6 +102,10 @@ class ScimServer:
         path = request.path[len(self.base_path) :].rstrip("/")
         if not self._authorized(request):
             return self.error(401, "Authorization failed: missing or invalid credentials", request=request)
+        if request.method == "GET" and not request.header("user-agent").startswith("Okta SCIM Client"):
+            broken = self._broken_read(request, path)
+            if broken is not None:
+                return broken
         if path in ("/ServiceProviderConfig", "/ServiceProviderConfigs") and request.method == "GET":
             return self._reply(200, self.service_provider_config())
         if path == "/Groups" and request.method == "GET":
@@ -124,10 +129,59 @@ class ScimServer:
             return self.error(405, f"{request.method} is not supported on {request.path}")
         return self.error(404, f"no such endpoint: {request.path}")
 
+    def _broken_read(self, request: Request, path: str) -> Reply | None:
+        """The "reads" faults: what a broken server or proxy answers to a check's GET."""
+        faults = self.faults
+        if "slow-reads" in faults:
+            time.sleep(3)
+        if "html-errors" in faults:
+            page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+            return Reply(502, raw=page, content_type="text/html")
+        if "invalid-json" in faults:
+            return Reply(
+                200,
+                raw=b'{"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "Resources": [',
+                content_type=self.content_type,
+            )
+        if "redirect" in faults:
+            return Reply(302, headers={"Location": f"https://login.example.net{request.path}"})
+        if path != "/Users":
+            return None
+        if "huge-body" in faults:
+            filler = json.dumps({"schemas": [SCIM20_LIST], "totalResults": 0, "Resources": [], "pad": "x" * 6_300_000})
+            return Reply(200, raw=filler.encode(), content_type=self.content_type)
+        if "resources-not-list" in faults:
+            return self._reply(200, {"schemas": [SCIM20_LIST], "totalResults": 1, "Resources": {"id": "1"}})
+        if "wrong-user" in faults:
+            decoy = {
+                "id": "decoy",
+                "userName": "someone.else@example.com",
+                "active": True,
+                "name": {"givenName": "Some", "familyName": "One"},
+                "meta": {"created": "", "resourceType": "User"},
+            }
+            with self._lock:
+                users = [decoy, *self.users.values()]
+            return self._reply(200, self._list(users, 1))
+        if "duplicate-users" in faults and "filter" in request.query:
+            listed = self.list_users(request)
+            if isinstance(listed.body, dict) and listed.body["Resources"]:
+                twin = {**listed.body["Resources"][0], "id": str(uuid.uuid4())}
+                listed.body["Resources"].append(twin)
+                listed.body["totalResults"] += 1
+            return listed
+        return None
+
+    def _reply(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> Reply:
+        content_type = "application/json" if "json-content-type" in self.faults else self.content_type
+        return Reply(status, body, headers or {}, content_type=content_type)
+
     def _out(self, user: dict[str, Any]) -> dict[str, Any]:
         shown = copy.deepcopy(user)
         if "string-active" in self.faults:
             shown["active"] = str(shown.get("active", True)).lower()
+        if "no-active" in self.faults:
+            shown.pop("active", None)
         return shown
 
     def _list(self, users: list[dict[str, Any]], start: int, count: int | None = None) -> dict[str, Any]:

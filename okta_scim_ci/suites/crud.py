@@ -160,6 +160,9 @@ class Lifecycle:
         if outcome.ok and outcome.last is not None:
             result.latency = outcome.elapsed
             return outcome.last.value
+        if outcome.last is None and outcome.last_error is not None:
+            # The server never gave a usable answer: that is the failure, not the missing change.
+            raise outcome.last_error
         raise CheckFailed(
             f"{what} did not reach the SCIM server within {self.settings.step_timeout:g}s "
             f"({outcome.polls} polls over {outcome.elapsed:.1f}s)",
@@ -288,6 +291,13 @@ class Lifecycle:
             found = self.scim.find_users(user.login)
             if not found:
                 return Observation(False, f"no user with userName {user.login!r}")
+            strangers = [u for u in found if str(u.get("userName", "")).lower() != user.login.lower()]
+            if strangers:
+                return Observation(
+                    False,
+                    f"the server returned a different user than asked for: userName {strangers[0].get('userName')!r} "
+                    "(does it ignore the filter?)",
+                )
             if len(found) > 1:
                 names = ", ".join(repr(u.get("userName")) for u in found[:5])
                 return Observation(False, f"{len(found)} users for one userName ({names}): duplicates")
@@ -506,6 +516,7 @@ def run_step(step: Step, number: int, life: Lifecycle, done: dict[str, StepResul
     finally:
         result.duration = life.clock() - started
         result.transcript = life.transcript.take()
+        result.warnings += life.scim.take_warnings()
         result.reason = life.redactor.text(result.reason)
         result.actual = life.redactor.text(result.actual)
         result.diagnosis = life.redactor.text(result.diagnosis)
