@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the lifecycle against your Okta org and SCIM server")
     run.add_argument("-v", "--verbose", action="store_true", help="show transcripts and retries")
+    run.add_argument(
+        "--suite", action="append", choices=["crud", "spec"], help="a suite to run (repeatable; = --suites)"
+    )
     _setting_flags(run)
 
     fault_help = "switch on a SCIM server fault (repeatable): " + "; ".join(f"{k}: {v}" for k, v in FAULTS.items())
@@ -103,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-v", "--verbose", action="store_true", help="show transcripts and retries")
     demo.add_argument("--latency", type=float, default=0.2, help="seconds Okta's provisioning takes per push")
     demo.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS), help=fault_help)
+    demo.add_argument(
+        "--suite", action="append", choices=["crud", "spec"], help="a suite to run (repeatable; = --suites)"
+    )
     _setting_flags(demo, exclude=(*CONNECTION_SETTINGS, "sandbox"))
 
     sandbox = commands.add_parser("sandbox", help="keep the sandbox running and print its settings")
@@ -157,7 +163,10 @@ def _cancellable() -> Iterator[None]:
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     from .settings import Settings
 
-    return {name: getattr(args, name) for name in Settings.model_fields if getattr(args, name, None) is not None}
+    overrides = {name: getattr(args, name) for name in Settings.model_fields if getattr(args, name, None) is not None}
+    if getattr(args, "suite", None):
+        overrides["suites"] = ",".join(args.suite)
+    return overrides
 
 
 def _check_writable(path: Path, setting: str) -> None:
@@ -191,7 +200,7 @@ def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO, *, sandb
     console = Console(out, redactor, github=gh, verbose=log.isEnabledFor(logging.INFO))
     console.header({**({"sandbox": sandbox_note} if sandbox_note else {}), **the_plan.facts()})
     state = None
-    if sandbox_note is None:
+    if sandbox_note is None and the_plan.uses_okta:
         assert settings.okta_org_url and settings.okta_app_id  # noqa: S101 - required for run
         state = StateFile.for_run(
             paths["junit_path"].parent, the_plan.run_id, settings.okta_org_url, settings.okta_app_id
@@ -232,12 +241,13 @@ def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO, *, sandb
 
 
 def _cmd_run(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
-    from .settings import REQUIRED_FOR_RUN, load_settings
+    from .settings import load_settings
 
     overrides = _overrides(args)
-    if load_settings(overrides).sandbox:
+    first = load_settings(overrides)
+    if first.sandbox:
         return _in_sandbox(overrides, redactor, out, latency=0.2, faults=[])
-    settings = load_settings(overrides, required=REQUIRED_FOR_RUN)
+    settings = load_settings(overrides, required=first.required())
     return _run_lifecycle(settings, redactor, out)
 
 

@@ -8,14 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from . import __version__
+from .errors import RunCancelled
 from .http import HttpClient, RetryPolicy, Target, Transcript
 from .okta import OktaClient
 from .polling import Backoff
+from .provisioner import USER_AGENT as PROVISIONER_AGENT
+from .provisioner import Provisioner
 from .redact import Redactor
-from .results import RunResult, StepResult
+from .results import RunResult, StepResult, SuiteResult
 from .scim import ScimClient
 from .settings import Settings
 from .suites.crud import Lifecycle, TestUser, new_run_id, new_test_user, run_crud
+from .suites.spec import SpecRun, run_spec
 
 OKTA = Target("Okta", "okta_org_url", "okta_token")
 SCIM = Target("the SCIM server", "scim_url", "scim_auth")
@@ -44,15 +48,30 @@ class Plan:
     def facts(self) -> dict[str, str]:
         """Header lines for the console and properties for reports."""
         settings = self.settings
-        return {
-            "okta-scim-ci": __version__,
-            "run id": self.run_id,
-            "suite": "crud (driver okta)",
-            "Okta": f"{settings.okta_org_url}, app {settings.okta_app_id}",
-            "SCIM": f"{settings.scim_url} (SCIM {settings.scim_version})",
-            "test user": self.user.login,
-            "timeout": f"{settings.step_timeout:g}s per SCIM check",
-        }
+        names = []
+        for name in settings.suites:
+            if name == "crud":
+                driver = settings.chosen_driver
+                why = (
+                    ""
+                    if settings.driver
+                    else (", chosen: Okta settings given" if driver == "okta" else ", chosen: no Okta settings given")
+                )
+                names.append(f"crud (driver {driver}{why})")
+            else:
+                names.append(f"spec ({'strict' if settings.strict else 'Optional tests only warn'})")
+        facts = {"okta-scim-ci": __version__, "run id": self.run_id, "suites": ", ".join(names)}
+        if self.uses_okta:
+            facts["Okta"] = f"{settings.okta_org_url}, app {settings.okta_app_id}"
+        facts["SCIM"] = f"{settings.scim_url} (SCIM {settings.scim_version})"
+        facts["test user"] = self.user.login
+        facts["timeout"] = f"{settings.step_timeout:g}s per SCIM check"
+        return facts
+
+    @property
+    def uses_okta(self) -> bool:
+        """True when the run talks to an Okta org (suite crud with driver okta)."""
+        return "crud" in self.settings.suites and self.settings.chosen_driver == "okta"
 
 
 def plan(settings: Settings, redactor: Redactor) -> Plan:
@@ -99,48 +118,90 @@ def execute(
     timing: Timing | None = None,
     on_created: Callable[[str, str], None] = lambda kind, ident: None,
 ) -> RunResult:
-    """Run the lifecycle the plan describes and return the result (cancellation included, never raised)."""
+    """Run the suites the plan names and return the result (cancellation included, never raised)."""
     timing = timing or Timing()
     settings = the_plan.settings
-    assert settings.okta_org_url and settings.scim_url and settings.okta_app_id  # noqa: S101 - load_settings required them
+    assert settings.scim_url  # noqa: S101 - load_settings required it
     transcript = Transcript()
-    okta_http = client(OKTA, settings.okta_org_url, settings.okta_authorization, settings, redactor, timing, transcript)
-    scim_http = client(SCIM, settings.scim_url, settings.scim_authorization, settings, redactor, timing, transcript)
-    life = Lifecycle(
+    clients = [client(SCIM, settings.scim_url, settings.scim_authorization, settings, redactor, timing, transcript)]
+    scim = ScimClient(clients[0], settings.scim_version)
+    suites: list[SuiteResult] = []
+    cancelled: RunCancelled | None = None
+    life: Lifecycle | None = None
+    started = timing.clock()
+    try:
+        for name in settings.suites:
+            if cancelled is not None:
+                break
+            if name == "crud":
+                life = _lifecycle(the_plan, redactor, timing, transcript, scim, clients, on_created)
+                suite, cancelled = run_crud(life, on_step)
+            else:
+                spec = SpecRun(
+                    settings,
+                    scim,
+                    transcript,
+                    redactor,
+                    settings.test_user_domain,
+                    clock=timing.clock,
+                    strict=settings.strict,
+                )
+                suite, cancelled = run_spec(spec, on_step, the_plan.started_at)
+            suites.append(suite)
+    finally:
+        for http in clients:
+            http.close()
+    properties = {"suites": ",".join(settings.suites), "test_user": the_plan.user.login, **settings.public_view()}
+    properties["http_requests"] = str(sum(http.requests_made for http in clients))
+    return RunResult(
+        run_id=the_plan.run_id,
+        tool_version=__version__,
+        started_at=the_plan.started_at,
+        suites=suites,
+        duration=timing.clock() - started,
+        properties={key: redactor.text(value) for key, value in properties.items()},
+        cancelled_by=cancelled.signal_name if cancelled else None,
+        okta_user_id=life.okta_user_id if life else None,
+        test_user_login=the_plan.user.login,
+    )
+
+
+def _lifecycle(
+    the_plan: Plan,
+    redactor: Redactor,
+    timing: Timing,
+    transcript: Transcript,
+    scim: ScimClient,
+    clients: list[HttpClient],
+    on_created: Callable[[str, str], None],
+) -> Lifecycle:
+    """The crud suite's context for the chosen driver; new HTTP clients are added to `clients`."""
+    settings = the_plan.settings
+    okta = provisioner = None
+    if the_plan.uses_okta:
+        assert settings.okta_org_url and settings.okta_app_id  # noqa: S101 - load_settings required them
+        clients.append(
+            client(OKTA, settings.okta_org_url, settings.okta_authorization, settings, redactor, timing, transcript)
+        )
+        okta = OktaClient(clients[-1])
+    else:
+        assert settings.scim_url  # noqa: S101 - load_settings required it
+        pushes = client(SCIM, settings.scim_url, settings.scim_authorization, settings, redactor, timing, transcript)
+        pushes.session.headers["User-Agent"] = PROVISIONER_AGENT
+        clients.append(pushes)
+        provisioner = Provisioner(ScimClient(pushes, settings.scim_version), settings.okta_update_method)
+    return Lifecycle(
         settings=settings,
-        okta=OktaClient(okta_http),
-        scim=ScimClient(scim_http, settings.scim_version),
+        okta=okta,
+        provisioner=provisioner,
+        scim=scim,
         transcript=transcript,
         redactor=redactor,
         user=the_plan.user,
-        app_id=settings.okta_app_id,
+        app_id=settings.okta_app_id or "",
         started_at=the_plan.started_at,
         clock=timing.clock,
         sleep=timing.sleep,
         backoff=timing.backoff,
         on_created=on_created,
-    )
-    started = timing.clock()
-    try:
-        suite, cancelled = run_crud(life, on_step)
-    finally:
-        okta_http.close()
-        scim_http.close()
-    properties = {
-        "suite": "crud",
-        "driver": "okta",
-        "test_user": the_plan.user.login,
-        **settings.public_view(),
-    }
-    properties["http_requests"] = str(okta_http.requests_made + scim_http.requests_made)
-    return RunResult(
-        run_id=the_plan.run_id,
-        tool_version=__version__,
-        started_at=the_plan.started_at,
-        suites=[suite],
-        duration=timing.clock() - started,
-        properties={key: redactor.text(value) for key, value in properties.items()},
-        cancelled_by=cancelled.signal_name if cancelled else None,
-        okta_user_id=life.okta_user_id,
-        test_user_login=the_plan.user.login,
     )

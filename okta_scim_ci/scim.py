@@ -84,7 +84,8 @@ class ScimClient:
         taken, self._warnings = self._warnings, []
         return taken
 
-    def _note_content_type(self, response: Response) -> None:
+    def note_content_type(self, response: Response) -> None:
+        """Warn (once) when a 2.0 server answers with another media type than application/scim+json."""
         if self.version == "2.0" and response.content_type != "application/scim+json" and response.body:
             warning = (
                 f"the SCIM server answers with Content-Type {response.content_type or '(none)'!r}, not "
@@ -108,7 +109,7 @@ class ScimClient:
             return []
         if response.status != 200:
             raise scim_error(response, f"look up userName {user_name!r}")
-        self._note_content_type(response)
+        self.note_content_type(response)
         return user_list(response)
 
     def get_user(self, user_id: str) -> dict[str, Any]:
@@ -145,7 +146,7 @@ class ScimClient:
             raise scim_error(response, f"delete user {user_id}")
 
     def _resource(self, response: Response) -> dict[str, Any]:
-        self._note_content_type(response)
+        self.note_content_type(response)
         body = response.json()
         if not isinstance(body, dict):
             raise ResponseError(f"The SCIM server answered {response.where()} with JSON that is not a User object")

@@ -115,6 +115,22 @@ class Settings(BaseSettings):
         Path("okta-scim-ci-reports/summary.md"),
         description="Where to write the Markdown summary (also the job summary).",
     )
+    driver: Literal["okta", "direct"] | None = Field(
+        None,
+        description="Who makes the lifecycle's changes: okta (your Okta org, through its API) or direct (no Okta: "
+        "this tool sends the SCIM requests Okta's provisioning would send). Default: okta when any Okta setting "
+        "is given, else direct.",
+    )
+    okta_update_method: Literal["patch", "put"] = Field(
+        "patch",
+        description="Driver direct: how Okta changes active on your app: patch (OIN catalog apps) or put "
+        "(App Integration Wizard apps).",
+    )
+    suites: Annotated[tuple[Literal["crud", "spec"], ...], NoDecode] = Field(
+        ("crud",),
+        description="Suites to run, comma-separated: crud (the provisioning lifecycle), spec (Okta's SCIM SPEC test).",
+    )
+    strict: bool = Field(False, description="Suite spec: Optional tests fail the run too (else they only warn).")
     sandbox: bool = Field(
         False,
         description="Run against the embedded sandbox (Okta org emulator and reference SCIM server) instead of a "
@@ -194,6 +210,17 @@ class Settings(BaseSettings):
             raise ValueError('must be a JSON object, e.g. \'{"department": "QA"}\'')
         return value
 
+    @field_validator("suites", mode="before")
+    @classmethod
+    def _suite_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            if not value:
+                raise ValueError("name at least one suite: crud, spec")
+            return tuple(dict.fromkeys(value))
+        return value
+
     @field_validator("ca_bundle", mode="after")
     @classmethod
     def _ca_bundle(cls, value: Path | None) -> Path | None:
@@ -221,6 +248,19 @@ class Settings(BaseSettings):
         return self
 
     # --- derived values -------------------------------------------------------------------------------
+
+    @property
+    def chosen_driver(self) -> Literal["okta", "direct"]:
+        """The driver: as set, else okta when any Okta setting is given, else direct."""
+        if self.driver is not None:
+            return self.driver
+        return "okta" if any((self.okta_org_url, self.okta_token, self.okta_app_id)) else "direct"
+
+    def required(self) -> tuple[str, ...]:
+        """The settings `run` needs for the chosen suites and driver."""
+        if "crud" in self.suites and self.chosen_driver == "okta":
+            return REQUIRED_FOR_RUN
+        return ("scim_url",)
 
     @property
     def okta_authorization(self) -> str | None:
@@ -264,7 +304,13 @@ class Settings(BaseSettings):
         for name, value in self:
             if value is None or name in self.secret_fields:
                 continue
-            view[name] = json.dumps(value) if isinstance(value, dict) else str(value)
+            if isinstance(value, dict):
+                view[name] = json.dumps(value)
+            elif isinstance(value, tuple):
+                view[name] = ",".join(value)
+            else:
+                view[name] = str(value)
+        view["driver"] = self.chosen_driver
         return view
 
     @classmethod
@@ -347,6 +393,11 @@ def load_settings(
             )
     if problems:
         listing = "\n".join(f"  - {problem}" for problem in problems)
+        if settings is not None and required and settings.driver is None and settings.chosen_driver == "direct":
+            listing += (
+                "\n  (No Okta setting is given, so the crud suite would use driver direct, without an Okta org. "
+                "To drive your Okta org, set okta_org_url, okta_token and okta_app_id too.)"
+            )
         raise ConfigError(f"Invalid settings ({len(problems)} problem(s)):\n{listing}")
     assert settings is not None  # noqa: S101 - no problems means the second build succeeded
     return settings

@@ -31,12 +31,14 @@ def default_text(value: object) -> str | None:
         return str(value).lower()
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, tuple):
+        return ",".join(value)
     return str(value)
 
 
 def test_every_input_is_a_setting_and_every_setting_an_input() -> None:
     inputs = action()["inputs"]
-    assert set(inputs) == set(Settings.model_fields)
+    assert set(inputs) == set(Settings.model_fields), "run scripts/sync_settings_docs.py"
     for name, spec in inputs.items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", name), "inputs are snake_case"
         assert spec["description"], name

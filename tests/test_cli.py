@@ -19,9 +19,19 @@ def test_missing_settings_exit_2_with_every_problem() -> None:
     result = run_cli("run")
     assert result.code == 2
     assert "configuration error" in result.err
-    for name in ("OKTA_ORG_URL", "OKTA_TOKEN", "OKTA_APP_ID", "SCIM_URL", "SCIM_AUTH"):
+    for name in ("SCIM_URL", "SCIM_AUTH", "SCIM_TOKEN"):
         assert name in result.err
+    assert "driver direct" in result.err and "okta_org_url, okta_token and okta_app_id" in result.err
     assert "Traceback" not in result.all
+
+
+def test_okta_driver_lists_every_missing_okta_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OKTA_ORG_URL", "https://dev-1.okta.com")
+    result = run_cli("run")
+    assert result.code == 2
+    for name in ("OKTA_TOKEN", "OKTA_APP_ID", "SCIM_URL", "SCIM_AUTH"):
+        assert name in result.err
+    assert "OKTA_ORG_URL" not in result.err
 
 
 def test_config_error_in_a_real_process_has_no_traceback(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ class Console:
         self.redactor = redactor
         self.github = github or GitHub(stream, redactor, environ={})
         self.verbose = verbose
+        self._last_number = 0
 
     def line(self, text: str = "") -> None:
         """Print one (redacted) line and flush, so CI logs show progress live."""
@@ -36,6 +37,9 @@ class Console:
 
     def step(self, step: StepResult) -> None:
         """The live line of a finished step, then its reason and warnings if any."""
+        if step.number < self._last_number:
+            self.line()  # the next suite begins
+        self._last_number = step.number
         timing = f"{step.duration:6.2f}s" if step.status is not Status.SKIPPED else " " * 7
         extra = ""
         if step.latency is not None:

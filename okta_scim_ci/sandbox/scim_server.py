@@ -106,10 +106,18 @@ class ScimServer:
             broken = self._broken_read(request, path)
             if broken is not None:
                 return broken
-        if path in ("/ServiceProviderConfig", "/ServiceProviderConfigs") and request.method == "GET":
-            return self._reply(200, self.service_provider_config())
+        discovery = {
+            "/ServiceProviderConfig": self.service_provider_config,
+            "/ServiceProviderConfigs": self.service_provider_config,
+            "/ResourceTypes": self.resource_types,
+            "/Schemas": self.schemas,
+        }
+        if path in discovery:
+            if request.method != "GET":
+                return self.error(405, f"{request.path} is read-only")
+            return self._reply(200, discovery[path]())
         if path == "/Groups" and request.method == "GET":
-            return self._reply(200, self._list([], 1))
+            return self._reply(200, self._list([GROUP], 1))
         if path == "/Users":
             if request.method == "GET":
                 return self.list_users(request)
@@ -215,6 +223,32 @@ class ScimServer:
             ],
         }
 
+    def resource_types(self) -> dict[str, Any]:
+        """The one resource type this server has: User."""
+        user_type = {"id": "User", "name": "User", "endpoint": "/Users", "schema": self._user_schema_id}
+        return {**self._list([], 1), "Resources": [user_type], "totalResults": 1, "itemsPerPage": 1}
+
+    def schemas(self) -> dict[str, Any]:
+        """The User schema's attributes this server keeps."""
+        attributes = [
+            {"name": name, "type": kind, "multiValued": name == "emails", "required": name == "userName"}
+            for name, kind in (
+                ("userName", "string"),
+                ("name", "complex"),
+                ("emails", "complex"),
+                ("active", "boolean"),
+            )
+        ]
+        listing = {**self._list([], 1), "totalResults": 1, "itemsPerPage": 1}
+        listing["Resources"] = [{"id": self._user_schema_id, "name": "User", "attributes": attributes}]
+        if self.version == "1.1":
+            listing["schemas"] = [f"{SCIM11_CORE}:ListResponse"]
+        return listing
+
+    @property
+    def _user_schema_id(self) -> str:
+        return SCIM20_USER if self.version == "2.0" else SCIM11_CORE
+
     # --- Users --------------------------------------------------------------------------------------
 
     def list_users(self, request: Request) -> Reply:
@@ -233,6 +267,8 @@ class ScimServer:
                 return self.error(400, f'unsupported filter {expression!r}; only userName eq "..."', "invalidFilter")
             wanted = match.group(1).replace('\\"', '"').replace("\\\\", "\\").lower()
             users = [user for user in users if user["userName"].lower() == wanted]
+            if not users and "lookup-404" in self.faults:
+                return self.error(404, "User not found")
         return self._reply(200, self._list(users, start, count))
 
     def create_user(self, request: Request) -> Reply:
@@ -338,6 +374,10 @@ class ScimServer:
             if self.users.pop(user_id, None) is None:
                 return self.error(404, f"User {user_id} not found", request=request)
         return self._reply(204)
+
+
+#: One static group, so that clients listing /Groups see the shape of one.
+GROUP = {"id": "okta-scim-ci-group", "displayName": "okta-scim-ci sandbox group", "members": []}
 
 
 def _is_false(value: Any) -> bool:

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import OktaApiError, OktaScimCiError, RunCancelled, TransportError
+from ..errors import OktaApiError, OktaScimCiError, RunCancelled
 from ..http import Transcript
 from ..okta import OktaClient, describe_event
 from ..polling import Backoff, Observation, poll
+from ..provisioner import Provisioner, UserProfile
 from ..redact import Redactor
-from ..results import Status, StepResult, SuiteResult
+from ..results import StepResult, SuiteResult
 from ..scim import ScimClient, name_part, primary_email
 from ..settings import Settings
+from .steps import CheckFailed, Step, run_suite
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +42,6 @@ NEEDED_FEATURES = {
     "PUSH_USER_DEACTIVATION": "Deactivate Users",
     "REACTIVATE_USERS": "reactivation of users",
 }
-
-
-class CheckFailed(OktaScimCiError):
-    """A check did not hold; carries what was expected, what was seen and Okta's view."""
-
-    def __init__(self, reason: str, *, expected: str = "", actual: str = "", diagnosis: str = "") -> None:
-        super().__init__(reason)
-        self.expected = expected
-        self.actual = actual
-        self.diagnosis = diagnosis
 
 
 @dataclass(frozen=True)
@@ -108,13 +100,16 @@ class Lifecycle:
     """The state one run of the lifecycle builds up, and the clients it uses."""
 
     settings: Settings
-    okta: OktaClient
+    okta: OktaClient | None
+    """The Okta org that makes the changes (driver `okta`), or None for driver `direct`."""
     scim: ScimClient
     transcript: Transcript
     redactor: Redactor
     user: TestUser
     app_id: str
     started_at: str
+    provisioner: Provisioner | None = None
+    """Driver `direct`: sends the SCIM requests Okta's provisioning would send."""
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     backoff: Backoff = field(default_factory=Backoff)
@@ -123,6 +118,30 @@ class Lifecycle:
     scim_id: str | None = None
 
     # --- helpers ------------------------------------------------------------------------------------
+
+    @property
+    def direct(self) -> bool:
+        """True for driver `direct`: no Okta org, this tool makes Okta's SCIM requests itself."""
+        return self.okta is None
+
+    def org(self) -> OktaClient:
+        """The Okta client (driver `okta` only)."""
+        assert self.okta is not None, "an Okta step ran under the direct driver"  # noqa: S101
+        return self.okta
+
+    def pusher(self) -> Provisioner:
+        """The provisioner (driver `direct` only)."""
+        assert self.provisioner is not None, "a direct step ran under the okta driver"  # noqa: S101
+        return self.provisioner
+
+    def take_warnings(self) -> list[str]:
+        """Deviations the SCIM client noticed during the step."""
+        return self.scim.take_warnings()
+
+    def scim_profile(self, first_name: str) -> UserProfile:
+        """The attributes Okta would push for the test user."""
+        user = self.user
+        return UserProfile(user.login, first_name, user.last_name, user.email, external_id=f"oscitest-{user.login}")
 
     def wait_for(
         self,
@@ -172,7 +191,7 @@ class Lifecycle:
         )
 
     def _fail_if_push_failed(self, what: str, expected: str, seen: Observation[Any]) -> None:
-        if self.okta_user_id is None:
+        if self.okta is None or self.okta_user_id is None:
             return
         try:
             app_user = self.okta.get_app_user(self.app_id, self.okta_user_id)
@@ -189,7 +208,7 @@ class Lifecycle:
 
     def okta_view(self) -> str:
         """What Okta says about pushing the test user: the assignment's state and System Log events."""
-        if self.okta_user_id is None:
+        if self.okta is None or self.okta_user_id is None:
             return ""
         parts = []
         try:
@@ -224,8 +243,15 @@ class Lifecycle:
     # --- Okta steps ---------------------------------------------------------------------------------
 
     def check_app(self, result: StepResult) -> None:
-        """Step 1: the app exists, is ACTIVE, and has the provisioning features on."""
-        app = self.okta.get_app(self.app_id)
+        """Step 1: the app exists, is ACTIVE, and has the provisioning features on (direct: the server answers)."""
+        if self.direct:
+            probe = f"{LOGIN_PREFIX}absent.{self.user.last_name}@{self.settings.test_user_domain}"
+            found = self.scim.find_users(probe)
+            if found:
+                raise CheckFailed(f"a lookup of a userName nobody has ({probe!r}) found {len(found)} user(s)")
+            result.actual = "GET /Users?filter=userName eq ... answers, and finds nobody for an unknown userName"
+            return
+        app = self.org().get_app(self.app_id)
         status = app.get("status")
         if status != "ACTIVE":
             raise CheckFailed(
@@ -245,8 +271,18 @@ class Lifecycle:
         result.actual = f"{app.get('label', '?')} ({app.get('signOnMode', '?')}), status ACTIVE"
 
     def create_user(self, result: StepResult) -> None:
-        """Step 2: create and activate the test user."""
-        created = self.okta.create_user(self.user.profile(), self.user.password)
+        """Step 2: create and activate the test user (direct: Okta's lookup before a create finds nobody)."""
+        if self.direct:
+            found = self.pusher().scim.find_users(self.user.login, paged=True)
+            if found:
+                raise CheckFailed(
+                    f"the SCIM server already has a user with the new test login {self.user.login!r}",
+                    expected="no user (the login is new)",
+                    actual=f"{len(found)} user(s)",
+                )
+            result.actual = f"no user with userName {self.user.login!r} yet, as Okta expects before creating"
+            return
+        created = self.org().create_user(self.user.profile(), self.user.password)
         user_id = created.get("id")
         if not isinstance(user_id, str):
             raise CheckFailed("Okta's answer to creating the user has no id")
@@ -255,27 +291,48 @@ class Lifecycle:
         result.actual = f"{self.user.login} ({user_id})"
 
     def assign(self, result: StepResult) -> None:
-        """Steps 3 and 10: assign the user to the app."""
+        """Steps 3 and 10: assign the user to the app (direct: Okta's lookup, then create or reactivate)."""
+        if self.direct:
+            first = self.user.updated_first_name if self.scim_id else self.user.first_name
+            scim_id = self.pusher().provision(self.scim_profile(first))
+            if self.scim_id is None:
+                self.on_created("scim_user", scim_id)
+            result.actual = f"provisioned as id {scim_id}"
+            return
         user_id = self.need(self.okta_user_id, "Okta user id")
-        self.okta.assign(self.app_id, user_id, self.user.login, self.settings.app_user_profile)
+        self.org().assign(self.app_id, user_id, self.user.login, self.settings.app_user_profile)
 
     def update_first_name(self, result: StepResult) -> None:
         """Step 5: change firstName (a partial update)."""
-        user_id = self.need(self.okta_user_id, "Okta user id")
-        self.okta.update_profile(user_id, {"firstName": self.user.updated_first_name})
+        if self.direct:
+            self.pusher().push_profile(
+                self.need(self.scim_id, "SCIM user id"), self.scim_profile(self.user.updated_first_name)
+            )
+        else:
+            user_id = self.need(self.okta_user_id, "Okta user id")
+            self.org().update_profile(user_id, {"firstName": self.user.updated_first_name})
         result.actual = f"firstName {self.user.first_name} -> {self.user.updated_first_name}"
 
     def deactivate(self, result: StepResult) -> None:
-        """Step 7: deactivate the user in Okta."""
-        self.okta.deactivate_user(self.need(self.okta_user_id, "Okta user id"))
+        """Step 7: deactivate the user in Okta (direct: PATCH or PUT `active: false`)."""
+        if self.direct:
+            self.pusher().set_active(self.need(self.scim_id, "SCIM user id"), False)
+        else:
+            self.org().deactivate_user(self.need(self.okta_user_id, "Okta user id"))
 
     def reactivate(self, result: StepResult) -> None:
-        """Step 9: reactivate (activate from DEPROVISIONED, no e-mail)."""
-        self.okta.activate_user(self.need(self.okta_user_id, "Okta user id"))
+        """Step 9: reactivate (activate from DEPROVISIONED, no e-mail); direct: nothing reaches the server yet."""
+        if self.direct:
+            result.actual = "no SCIM request: Okta pushes the reactivation with the reassignment"
+        else:
+            self.org().activate_user(self.need(self.okta_user_id, "Okta user id"))
 
     def unassign(self, result: StepResult) -> None:
-        """Step 12: remove the assignment."""
-        self.okta.unassign(self.app_id, self.need(self.okta_user_id, "Okta user id"))
+        """Step 12: remove the assignment (direct: PATCH or PUT `active: false`, never DELETE)."""
+        if self.direct:
+            self.pusher().set_active(self.need(self.scim_id, "SCIM user id"), False)
+        else:
+            self.org().unassign(self.app_id, self.need(self.okta_user_id, "Okta user id"))
 
     # --- SCIM checks --------------------------------------------------------------------------------
 
@@ -373,23 +430,31 @@ class Lifecycle:
     # --- cleanup ------------------------------------------------------------------------------------
 
     def cleanup(self, result: StepResult) -> None:
-        """Remove the Okta test user (deactivate + delete), and the SCIM user if `scim_cleanup` is set."""
+        """Remove the Okta test user (deactivate + delete), and the SCIM user if `scim_cleanup` is set.
+
+        Under the direct driver the test user exists only on the SCIM server, so it is deleted there.
+        """
         done = []
         problems = []
-        if self.okta_user_id is None:
+        if self.direct:
+            pass
+        elif self.okta_user_id is None:
             done.append("no Okta user was created")
         elif self.settings.keep_test_user:
             done.append(f"kept Okta user {self.user.login} ({self.okta_user_id}) as keep_test_user is set")
         else:
             try:
-                self.okta.delete_user(self.okta_user_id)
+                self.org().delete_user(self.okta_user_id)
                 done.append(f"deleted Okta user {self.okta_user_id}")
             except OktaScimCiError as exc:
                 problems.append(
                     f"could not delete Okta user {self.user.login} ({self.okta_user_id}): {exc}. "
                     "Remove it with `okta-scim-ci cleanup --stale 0h`."
                 )
-        if self.settings.scim_cleanup and self.scim_id is not None:
+        wanted = self.settings.scim_cleanup or (self.direct and not self.settings.keep_test_user)
+        if self.direct and self.settings.keep_test_user and self.scim_id is not None:
+            done.append(f"kept SCIM user {self.scim_id} as keep_test_user is set")
+        if wanted and self.scim_id is not None:
             try:
                 self.scim.delete_user(self.scim_id)
                 done.append(f"deleted SCIM user {self.scim_id}")
@@ -450,16 +515,6 @@ def _describe_active(user: dict[str, Any]) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Step:
-    """One lifecycle step: what it is called, what it needs, what it does."""
-
-    id: str
-    name: str
-    run: Callable[[Lifecycle, StepResult], None]
-    requires: tuple[str, ...] = ()
-
-
 STEPS = (
     Step("app", "app exists and can provision", Lifecycle.check_app),
     Step("create", "create test user", Lifecycle.create_user, ("app",)),
@@ -477,78 +532,22 @@ STEPS = (
 )
 CLEANUP = Step("cleanup", "cleanup", Lifecycle.cleanup)
 
-
-def run_step(step: Step, number: int, life: Lifecycle, done: dict[str, StepResult]) -> StepResult:
-    """Run one step (or skip it if a prerequisite did not pass) and return its result.
-
-    `RunCancelled` propagates after the step's result is recorded in `done`.
-    """
-    result = StepResult(id=step.id, number=number, name=step.name)
-    done[step.id] = result
-    blocked = [done[req] for req in step.requires if done[req].status is not Status.PASSED]
-    if blocked:
-        result.status = Status.SKIPPED
-        result.reason = "skipped: " + ", ".join(f"step {b.title!r} {b.status.value}" for b in blocked)
-        return result
-    started = life.clock()
-    try:
-        step.run(life, result)
-        result.status = Status.PASSED
-    except CheckFailed as exc:
-        result.status = Status.FAILED
-        result.reason, result.expected, result.actual = str(exc), exc.expected, exc.actual
-        result.diagnosis = exc.diagnosis
-    except TransportError as exc:
-        result.status = Status.ERROR
-        result.reason = str(exc)
-    except OktaScimCiError as exc:
-        result.status = Status.FAILED
-        result.reason = str(exc)
-    except RunCancelled as exc:
-        result.status = Status.SKIPPED
-        result.reason = f"cancelled by {exc.signal_name} while running"
-        raise
-    except Exception as exc:
-        # A bug in this tool, not the user's fault: say so instead of blaming the server.
-        log.debug("step %s crashed", step.id, exc_info=True)
-        result.status = Status.ERROR
-        result.reason = f"internal error in okta-scim-ci ({type(exc).__name__}: {exc}); please report it"
-    finally:
-        result.duration = life.clock() - started
-        result.transcript = life.transcript.take()
-        result.warnings += life.scim.take_warnings()
-        result.reason = life.redactor.text(result.reason)
-        result.actual = life.redactor.text(result.actual)
-        result.diagnosis = life.redactor.text(result.diagnosis)
-        result.warnings = [life.redactor.text(w) for w in result.warnings]
-    return result
+# Step names under the direct driver, where this tool sends the SCIM requests Okta's provisioning would send.
+DIRECT_NAMES = {
+    "app": "SCIM server answers user lookups",
+    "create": "lookup before create finds nobody",
+    "assign": "create user (POST /Users, as Okta does)",
+    "update": "update firstName (GET + PUT, as Okta does)",
+    "deactivate": "deactivate user (as Okta does)",
+    "reactivate": "reactivate user (no request yet)",
+    "reassign": "reassign: lookup, then reactivate",
+    "unassign": "unassign: deactivate, never DELETE",
+}
 
 
 def run_crud(life: Lifecycle, on_step: Callable[[StepResult], None]) -> tuple[SuiteResult, RunCancelled | None]:
     """Run the 13 steps and the cleanup. Returns the suite result and the cancel signal, if one came."""
     suite = SuiteResult(name="crud", title="Okta CRUD provisioning lifecycle", started_at=life.started_at)
-    started = life.clock()
-    done: dict[str, StepResult] = {}
-    cancelled: RunCancelled | None = None
-    try:
-        for number, step in enumerate(STEPS, start=1):
-            suite.steps.append(run_step(step, number, life, done))
-            on_step(suite.steps[-1])
-    except RunCancelled as exc:
-        cancelled = exc
-        if done:
-            current = list(done.values())[-1]
-            if current not in suite.steps:
-                suite.steps.append(current)
-                on_step(current)
-        for number, step in enumerate(STEPS, start=1):
-            if step.id not in done:
-                skipped = StepResult(step.id, number, step.name, Status.SKIPPED, f"run cancelled by {exc.signal_name}")
-                suite.steps.append(skipped)
-                on_step(skipped)
-    finally:
-        cleanup = run_step(CLEANUP, len(STEPS) + 1, life, done)
-        suite.steps.append(cleanup)
-        on_step(cleanup)
-        suite.duration = life.clock() - started
+    steps = [Step(step.id, DIRECT_NAMES.get(step.id, step.name), step.run, step.requires) for step in STEPS]
+    cancelled = run_suite(suite, steps if life.direct else STEPS, CLEANUP, life, on_step)
     return suite, cancelled
