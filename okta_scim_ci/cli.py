@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal, TextIO, get_args, get_origin
@@ -24,6 +25,7 @@ from .errors import ConfigError, OktaScimCiError, ReportError, RunCancelled
 from .redact import Redactor
 
 if TYPE_CHECKING:
+    from .runner import Timing
     from .settings import Settings
 
 # pydantic, requests and the sandbox are imported inside the commands, so that `--version` starts fast.
@@ -46,6 +48,15 @@ CONNECTION_SETTINGS = (
 DEMO_STEP_TIMEOUT = 15.0
 
 log = logging.getLogger("okta_scim_ci")
+
+
+@dataclass(frozen=True)
+class Io:
+    """What every command writes with: the redactor, standard output, and the (injectable) timing."""
+
+    redactor: Redactor
+    out: TextIO
+    timing: Timing | None = None
 
 
 class _RedactingFilter(logging.Filter):
@@ -178,7 +189,8 @@ def _check_writable(path: Path, setting: str) -> None:
         raise ConfigError(f"Cannot write a report to {path}; set {setting} ({setting.upper()}) to a writable path")
 
 
-def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO, *, sandbox_note: str | None = None) -> int:
+def _run_lifecycle(settings: Settings, io: Io, *, sandbox_note: str | None = None) -> int:
+    redactor, out = io.redactor, io.out
     from .github import STATE_KEY, GitHub
     from .report import json as json_report
     from .report import junit, summary
@@ -207,9 +219,8 @@ def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO, *, sandb
         )
         gh.save_state(STATE_KEY, str(state.path))
     with _cancellable():
-        result = execute(
-            the_plan, redactor, console.step, on_created=state.record if state else lambda kind, ident: None
-        )
+        record = state.record if state else lambda kind, ident: None
+        result = execute(the_plan, redactor, console.step, timing=io.timing, on_created=record)
     if state is not None and result.steps[-1].status is Status.PASSED:
         state.remove()
     junit.write(result, paths["junit_path"], redactor)
@@ -240,20 +251,18 @@ def _run_lifecycle(settings: Settings, redactor: Redactor, out: TextIO, *, sandb
     return EXIT_OK if result.conclusion == "success" else EXIT_FAILED
 
 
-def _cmd_run(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
+def _cmd_run(args: argparse.Namespace, io: Io) -> int:
     from .settings import load_settings
 
     overrides = _overrides(args)
     first = load_settings(overrides)
     if first.sandbox:
-        return _in_sandbox(overrides, redactor, out, latency=0.2, faults=[])
+        return _in_sandbox(overrides, io, latency=0.2, faults=[])
     settings = load_settings(overrides, required=first.required())
-    return _run_lifecycle(settings, redactor, out)
+    return _run_lifecycle(settings, io)
 
 
-def _in_sandbox(
-    overrides: dict[str, Any], redactor: Redactor, out: TextIO, *, latency: float, faults: list[str]
-) -> int:
+def _in_sandbox(overrides: dict[str, Any], io: Io, *, latency: float, faults: list[str]) -> int:
     from .sandbox import Sandbox
     from .settings import REQUIRED_FOR_RUN, load_settings
 
@@ -266,14 +275,15 @@ def _in_sandbox(
             note += f", faults: {', '.join(faults)}"
         targets = {name.lower(): value for name, value in sandbox.environment().items()}
         settings = load_settings({**overrides, **targets}, required=REQUIRED_FOR_RUN, env_file=None)
-        return _run_lifecycle(settings, redactor, out, sandbox_note=note)
+        return _run_lifecycle(settings, io, sandbox_note=note)
 
 
-def _cmd_demo(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
-    return _in_sandbox(_overrides(args), redactor, out, latency=args.latency, faults=args.fault)
+def _cmd_demo(args: argparse.Namespace, io: Io) -> int:
+    return _in_sandbox(_overrides(args), io, latency=args.latency, faults=args.fault)
 
 
-def _cmd_sandbox(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
+def _cmd_sandbox(args: argparse.Namespace, io: Io) -> int:
+    out = io.out
     from .sandbox import Sandbox
 
     if bool(args.scim_url) != bool(args.scim_auth):
@@ -297,7 +307,8 @@ def _cmd_sandbox(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> i
     return EXIT_OK
 
 
-def _cmd_cleanup(args: argparse.Namespace, redactor: Redactor, out: TextIO) -> int:
+def _cmd_cleanup(args: argparse.Namespace, io: Io) -> int:
+    redactor, out = io.redactor, io.out
     from .cleanup import parse_duration, remove_recorded, sweep_stale
     from .github import STATE_KEY, GitHub
     from .okta import OktaClient
@@ -352,8 +363,17 @@ def _report_error(out: TextIO, err: TextIO, redactor: Redactor, kind: str, messa
 COMMANDS = {"run": _cmd_run, "demo": _cmd_demo, "sandbox": _cmd_sandbox, "cleanup": _cmd_cleanup}
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run the CLI; returns the exit code. Every user error ends here as a message, never a traceback."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    timing: Timing | None = None,
+) -> int:
+    """Run the CLI; returns the exit code. Every user error ends here as a message, never a traceback.
+
+    `timing` replaces the clocks and polling intervals (tests use faster polling).
+    """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -369,7 +389,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     log.addHandler(handler)
     log.setLevel(logging.INFO if getattr(args, "verbose", False) else logging.WARNING)
     try:
-        return COMMANDS[args.command](args, redactor, out)
+        return COMMANDS[args.command](args, Io(redactor, out, timing))
     except ConfigError as exc:
         _report_error(out, err, redactor, "configuration error", str(exc))
         return EXIT_CONFIG
