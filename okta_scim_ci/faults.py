@@ -10,6 +10,8 @@ FAULTS = {
     "rename-username": "stores userName in lower case",
     "error-on-create": "answers POST /Users with 500",
     "lookup-404": "a lookup that finds nobody answers 404 'User not found' instead of an empty list (Okta accepts it)",
+    "patch-no-content": "answers PATCH with 204 and no body (Okta accepts it)",
+    "case-sensitive-filter": "userName lookups match case-sensitively (RFC 7643 makes userName case-insensitive)",
     "string-active": "returns active as the string 'true'/'false' instead of a boolean",
     "reflect-credentials": "echoes the Authorization header (as is, base64, URL-encoded) in error bodies",
     "slow-reads": "reads: answers GETs after 3 seconds",

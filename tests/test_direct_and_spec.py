@@ -164,3 +164,13 @@ def test_optional_failures_warn_unless_strict(strict: bool, monkeypatch: pytest.
     else:
         assert result.code == 0 and groups == "passed"
         assert "Optional test failed (warning only; set strict to fail): no groups listed" in result.out
+
+
+@pytest.mark.parametrize("scim", [("2.0", ("patch-no-content", "case-sensitive-filter"))], indirect=True)
+def test_patch_204_passes_and_case_sensitive_lookups_warn(
+    scim: tuple[str, ScimServer], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result, _ = run_direct(scim, monkeypatch, tmp_path, "--suites", "crud,spec")
+    assert result.code == 0, result.all
+    assert any(method == "PATCH" for method, _ in scim[1].requests)
+    assert "userName lookups are case-sensitive here; RFC 7643 §2.2" in result.out

@@ -265,8 +265,11 @@ class ScimServer:
             match = _FILTER.match(expression)
             if not match:
                 return self.error(400, f'unsupported filter {expression!r}; only userName eq "..."', "invalidFilter")
-            wanted = match.group(1).replace('\\"', '"').replace("\\\\", "\\").lower()
-            users = [user for user in users if user["userName"].lower() == wanted]
+            wanted = match.group(1).replace('\\"', '"').replace("\\\\", "\\")
+            if "case-sensitive-filter" in self.faults:
+                users = [user for user in users if user["userName"] == wanted]
+            else:
+                users = [user for user in users if user["userName"].lower() == wanted.lower()]
             if not users and "lookup-404" in self.faults:
                 return self.error(404, "User not found")
         return self._reply(200, self._list(users, start, count))
@@ -366,6 +369,8 @@ class ScimServer:
                     continue
                 _set_path(user, path, value)
             user = self._store(user, user_id, created=old["meta"]["created"])
+        if "patch-no-content" in self.faults:
+            return self._reply(204)
         return self._reply(200, self._out(user))
 
     def delete_user(self, request: Request, user_id: str) -> Reply:
