@@ -47,6 +47,19 @@ def describe(field: str) -> str:
     return f"{field} ({env_name(field)} or {flag_name(field)})"
 
 
+def default_text(value: object) -> str | None:
+    """A setting's value as text, the way action.yml, the README and reports write it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -304,12 +317,7 @@ class Settings(BaseSettings):
         for name, value in self:
             if value is None or name in self.secret_fields:
                 continue
-            if isinstance(value, dict):
-                view[name] = json.dumps(value)
-            elif isinstance(value, tuple):
-                view[name] = ",".join(value)
-            else:
-                view[name] = str(value)
+            view[name] = json.dumps(value) if isinstance(value, dict) else str(default_text(value))
         view["driver"] = self.chosen_driver
         return view
 

@@ -9,22 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from okta_scim_ci.settings import Settings, env_name, flag_name
+from okta_scim_ci.settings import Settings, default_text, env_name, flag_name
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def default_text(value: object) -> str | None:
-    """A setting's default as action.yml and the README write it."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, tuple):
-        return ",".join(value)
-    return str(value)
 
 
 def quoted(text: str) -> str:

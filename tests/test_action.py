@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from okta_scim_ci.sandbox import Sandbox
-from okta_scim_ci.settings import Settings
+from okta_scim_ci.settings import Settings, default_text
 
 from .conftest import run_cli
 from .test_github import github_env, parse_outputs
@@ -22,18 +22,6 @@ def action() -> dict[str, Any]:
     data = yaml.safe_load((ROOT / "action.yml").read_text())
     assert isinstance(data, dict)
     return data
-
-
-def default_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, tuple):
-        return ",".join(value)
-    return str(value)
 
 
 def test_every_input_is_a_setting_and_every_setting_an_input() -> None:

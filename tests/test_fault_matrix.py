@@ -25,8 +25,22 @@ CREATED = "04 user created on SCIM server"
 LATER = ("06 update reached SCIM server", "08 deactivation reached SCIM server",
          "11 reactivation reached SCIM server", "13 unassignment reached SCIM server")  # fmt: skip
 
-# fault -> (steps not passed, kind of step 04 or None, text that must appear)
+# fault -> (the steps that do not pass and how, text that must appear)
 MATRIX = {
+    "ignore-deactivate": (
+        {
+            "08 deactivation reached SCIM server": "failure",
+            "11 reactivation reached SCIM server": "skipped",
+            "13 unassignment reached SCIM server": "skipped",
+        },
+        "expected: active is false",
+    ),
+    "drop-name-update": ({"06 update reached SCIM server": "failure"}, "name.givenName is 'Scimci"),
+    "rename-username": ({CREATED: "failure", **dict.fromkeys(LATER, "skipped")}, "the server changed its case"),
+    "error-on-create": (
+        {CREATED: "failure", **dict.fromkeys(LATER, "skipped")},
+        "application.provision.user.push FAILURE",
+    ),
     "slow-reads": ({CREATED: "error", **dict.fromkeys(LATER, "skipped")}, "HTTP_TIMEOUT"),
     "html-errors": ({CREATED: "failure", **dict.fromkeys(LATER, "skipped")}, "HTML page instead of a SCIM error"),
     "invalid-json": ({CREATED: "failure", **dict.fromkeys(LATER, "skipped")}, "invalid JSON"),
