@@ -60,7 +60,7 @@ class Plan:
                 names.append(f"crud (driver {driver}{why})")
             else:
                 names.append(f"spec ({'strict' if settings.strict else 'Optional tests only warn'})")
-        facts = {"okta-scim-ci": __version__, "run id": self.run_id, "suites": ", ".join(names)}
+        facts = {"version": f"okta-scim-ci {__version__}", "run id": self.run_id, "suites": ", ".join(names)}
         if self.uses_okta:
             facts["Okta"] = f"{settings.okta_org_url}, app {settings.okta_app_id}"
         facts["SCIM"] = f"{settings.scim_url} (SCIM {settings.scim_version})"
