@@ -221,7 +221,8 @@ def _run_lifecycle(settings: Settings, io: Io, *, sandbox_note: str | None = Non
     with _cancellable():
         record = state.record if state else lambda kind, ident: None
         result = execute(the_plan, redactor, console.step, timing=io.timing, on_created=record)
-    if state is not None and result.steps[-1].status is Status.PASSED:
+    crud_cleanup = next((suite.steps[-1] for suite in result.suites if suite.name == "crud" and suite.steps), None)
+    if state is not None and crud_cleanup is not None and crud_cleanup.status is Status.PASSED:
         state.remove()
     junit.write(result, paths["junit_path"], redactor)
     json_report.write(result, paths["json_path"], redactor)

@@ -187,8 +187,9 @@ def _next_link(response: Response) -> str | None:
 
 def describe_event(event: dict[str, Any]) -> str:
     """One System Log event as a line: time, type, outcome and reason."""
-    outcome = event.get("outcome") if isinstance(event.get("outcome"), dict) else {}
-    assert isinstance(outcome, dict)  # noqa: S101 - narrowed above
+    outcome = event.get("outcome")
+    if not isinstance(outcome, dict):
+        outcome = {}
     result = outcome.get("result", "?")
     reason = outcome.get("reason") or ""
     text = f"{event.get('published', '?')} {event.get('eventType', '?')} {result}"

@@ -87,3 +87,42 @@ def test_state_file_of_another_org_is_left_alone(monkeypatch: pytest.MonkeyPatch
         result = run_cli("cleanup")
     assert result.code == 0 and "belongs to https://other.okta.com" in result.out
     assert state.path.is_file()
+
+
+def test_a_finished_run_leaves_no_state_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from okta_scim_ci.state import find
+
+    reports = tmp_path / "reports"
+    with Sandbox(latency=0.05) as box:
+        for key, value in box.environment().items():
+            monkeypatch.setenv(key, value)
+        result = run_cli("run", "--suites", "crud,spec", "--junit-path", str(reports / "junit.xml"))
+    assert result.code == 0, result.all
+    assert find(reports) == []
+
+
+def test_a_failed_cleanup_keeps_the_state_file_for_the_cleanup_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from okta_scim_ci.sandbox.httpd import Reply, Request
+    from okta_scim_ci.sandbox.okta_org import OktaOrg
+    from okta_scim_ci.state import StateFile, find
+
+    def refuse(self: OktaOrg, request: Request, user: dict[str, object]) -> Reply:
+        return self.error(403, "E0000006", "You do not have permission to perform the requested action")
+
+    reports = tmp_path / "reports"
+    with Sandbox(latency=0.05) as box:
+        for key, value in box.environment().items():
+            monkeypatch.setenv(key, value)
+        with monkeypatch.context() as patch:
+            patch.setattr(OktaOrg, "delete_user", refuse)
+            failed = run_cli("run", "--junit-path", str(reports / "junit.xml"))
+        assert failed.code == 1
+        assert "could not delete Okta user" in failed.out and "okta-scim-ci cleanup" in failed.out
+        [state] = find(reports)
+        assert box.org is not None and StateFile.load(state).okta_user_ids() == list(box.org.users)
+        monkeypatch.setenv("JUNIT_PATH", str(reports / "junit.xml"))
+        cleaned = run_cli("cleanup")
+        assert cleaned.code == 0, cleaned.all
+        assert box.org.users == {} and find(reports) == []

@@ -75,7 +75,7 @@ def test_scim_cleanup_deletes_the_scim_user(box: Sandbox, monkeypatch: pytest.Mo
     result, _ = run_against(box, monkeypatch, tmp_path, "--scim-cleanup")
     assert result.code == 0, result.all
     assert box.scim is not None and box.scim.users == {}
-    assert ("DELETE", "/scim/v2/Users/" + "x")[0] in {m for m, _ in box.scim.requests}
+    assert "DELETE" in {method for method, _ in box.scim.requests}
 
 
 def test_keep_test_user(box: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -434,11 +434,25 @@ class Lifecycle:
 
         Under the direct driver the test user exists only on the SCIM server, so it is deleted there.
         """
-        done = []
-        problems = []
-        if self.direct:
-            pass
-        elif self.okta_user_id is None:
+        done: list[str] = []
+        problems: list[str] = []
+        if not self.direct:
+            self._remove_okta_user(done, problems)
+        if self.scim_id is not None and (self.settings.scim_cleanup or self.direct):
+            if self.direct and self.settings.keep_test_user:
+                done.append(f"kept SCIM user {self.scim_id} as keep_test_user is set")
+            else:
+                try:
+                    self.scim.delete_user(self.scim_id)
+                    done.append(f"deleted SCIM user {self.scim_id}")
+                except OktaScimCiError as exc:
+                    problems.append(f"could not delete SCIM user {self.scim_id}: {exc}")
+        result.actual = "; ".join(done)
+        if problems:
+            raise CheckFailed("; ".join(problems))
+
+    def _remove_okta_user(self, done: list[str], problems: list[str]) -> None:
+        if self.okta_user_id is None:
             done.append("no Okta user was created")
         elif self.settings.keep_test_user:
             done.append(f"kept Okta user {self.user.login} ({self.okta_user_id}) as keep_test_user is set")
@@ -448,21 +462,9 @@ class Lifecycle:
                 done.append(f"deleted Okta user {self.okta_user_id}")
             except OktaScimCiError as exc:
                 problems.append(
-                    f"could not delete Okta user {self.user.login} ({self.okta_user_id}): {exc}. "
-                    "Remove it with `okta-scim-ci cleanup --stale 0h`."
+                    f"could not delete Okta user {self.user.login} ({self.okta_user_id}): {exc}. The run's state "
+                    "file keeps it: run `okta-scim-ci cleanup` once Okta answers again."
                 )
-        wanted = self.settings.scim_cleanup or (self.direct and not self.settings.keep_test_user)
-        if self.direct and self.settings.keep_test_user and self.scim_id is not None:
-            done.append(f"kept SCIM user {self.scim_id} as keep_test_user is set")
-        if wanted and self.scim_id is not None:
-            try:
-                self.scim.delete_user(self.scim_id)
-                done.append(f"deleted SCIM user {self.scim_id}")
-            except OktaScimCiError as exc:
-                problems.append(f"could not delete SCIM user {self.scim_id}: {exc}")
-        result.actual = "; ".join(done)
-        if problems:
-            raise CheckFailed("; ".join(problems))
 
 
 def _differences(user: dict[str, Any], **wanted: str) -> list[str]:
