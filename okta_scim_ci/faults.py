@@ -13,7 +13,8 @@ FAULTS = {
     "patch-no-content": "answers PATCH with 204 and no body (Okta accepts it)",
     "case-sensitive-filter": "userName lookups match case-sensitively (RFC 7643 makes userName case-insensitive)",
     "string-active": "returns active as the string 'true'/'false' instead of a boolean",
-    "reflect-credentials": "echoes the Authorization header (as is, base64, URL-encoded) in error bodies",
+    "reflect-credentials": "echoes the Authorization header (as is, base64, URL-encoded) in error bodies, the "
+    "Okta org emulator's too",
     "slow-reads": "reads: answers GETs after 3 seconds",
     "html-errors": "reads: answers GETs with a 502 HTML error page, as a broken proxy does",
     "invalid-json": "reads: answers GETs with truncated JSON",

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from .redact import Redactor
+from .redact import Redactor, credential_parts
 from .results import RunResult, Status
 
 #: GitHub shows at most 10 error annotations per step; the rest are counted in one notice.
@@ -63,11 +63,15 @@ class GitHub:
         self.stream.flush()
 
     def mask(self, secrets: Iterable[str]) -> None:
-        """`::add-mask::` every secret (each line of a multi-line one) not masked yet; before any other output."""
+        """`::add-mask::` every secret not masked yet, before any other output.
+
+        Also the parts a server may echo alone (the token without `Bearer `, Basic's password) and each line of a
+        multi-line value: the runner masks only exact matches.
+        """
         if not self.active:
             return
         for secret in secrets:
-            for part in [secret, *secret.splitlines()]:
+            for part in sorted(credential_parts(secret)) + secret.splitlines():
                 part = part.strip()
                 if len(part) >= 4 and part not in self._masked:
                     self._masked.add(part)

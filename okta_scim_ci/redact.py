@@ -24,22 +24,28 @@ SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie",
 _MIN_SECRET_LENGTH = 4
 
 
-def _variants(secret: str) -> set[str]:
-    """Every form in which a server or a report may carry `secret`."""
-    forms = {secret}
+def credential_parts(secret: str) -> set[str]:
+    """The secret and what it carries: an Authorization value without its scheme, Basic's user:password and password."""
+    parts = {secret}
     scheme, _, credential = secret.partition(" ")
     if credential and scheme.lower() in {"bearer", "ssws", "basic", "token"}:
-        forms.add(credential)
+        parts.add(credential)
         if scheme.lower() == "basic":
             try:
                 decoded = base64.b64decode(credential, validate=True).decode("utf-8")
             except (ValueError, UnicodeDecodeError):
                 decoded = ""
             if decoded:
-                forms.add(decoded)
+                parts.add(decoded)
                 _user, _, password = decoded.partition(":")
                 if password:
-                    forms.add(password)
+                    parts.add(password)
+    return parts
+
+
+def _variants(secret: str) -> set[str]:
+    """Every form in which a server or a report may carry `secret`."""
+    forms = credential_parts(secret)
     for form in list(forms):
         raw = form.encode("utf-8")
         forms.update(

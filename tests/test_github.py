@@ -136,3 +136,32 @@ def test_failing_run_in_github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     everything += "".join(Path(outputs[n]).read_text() for n in ("junit_path", "json_path", "summary_path"))
     for secret in secrets:
         assert secret not in everything
+
+
+@pytest.mark.parametrize("wrong", ["OKTA_TOKEN", "SCIM_AUTH"])
+def test_canary_credentials_reflected_by_servers_appear_nowhere(
+    wrong: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import base64
+    from urllib.parse import quote
+
+    canary = "canary-Secret-4711"
+    files = github_env(monkeypatch, tmp_path)
+    with Sandbox(latency=0.05, faults=["reflect-credentials"]) as box:
+        for key, value in box.environment().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv(wrong, f"Bearer {canary}" if wrong == "SCIM_AUTH" else canary)
+        result = run_cli("run", "-v", "--step-timeout", "1")
+    assert result.code == 1
+    assert "you sent" in result.all, "the servers must have reflected the credential"
+    workspace_files = [p for p in (files["workspace"] / "okta-scim-ci-reports").iterdir() if p.is_file()]
+    assert len(workspace_files) >= 3  # JUnit, JSON, summary (and the state file of the failed run)
+    shown = "\n".join(line for line in result.out.splitlines() if not line.startswith("::add-mask::"))
+    texts = [shown, result.err] + [path.read_text() for path in workspace_files]
+    texts += [files[name].read_text() for name in ("output", "summary", "state")]
+    forms = [canary, base64.b64encode(canary.encode()).decode(), quote(canary, safe="")]
+    forms.append(base64.b64encode(f"Bearer {canary}".encode()).decode())
+    for text in texts:
+        for form in forms:
+            assert form not in text
+    assert f"::add-mask::{canary}" in result.out

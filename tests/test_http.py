@@ -182,3 +182,26 @@ def test_html_error_page_is_explained(clock: FakeClock) -> None:
 def test_rate_limit_wait_without_headers_is_unknown() -> None:
     assert rate_limit_wait({}, 0) is None
     assert rate_limit_wait({"Retry-After": "soon"}, 0) is None
+
+
+def test_empty_and_invalid_json_are_explained(clock: FakeClock) -> None:
+    from okta_scim_ci.errors import ResponseError
+
+    client, _ = make(clock)
+    with requests_mock.Mocker() as mock:
+        mock.get(f"{BASE}/Users", [{"text": ""}, {"text": '{"Resources": ['}])
+        empty = client.request("GET", "/Users")
+        broken = client.request("GET", "/Users")
+    with pytest.raises(ResponseError, match="with 200 and an empty body"):
+        empty.json()
+    with pytest.raises(ResponseError, match=r"invalid JSON .*body starts: '\{\"Resources\": \['"):
+        broken.json()
+
+
+def test_secrets_echoed_in_retry_logs_are_masked(clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make(clock)
+    caplog.set_level("INFO", logger="okta_scim_ci.http")
+    with requests_mock.Mocker() as mock:
+        mock.get(f"{BASE}/Users?token=very-secret-token", [{"status_code": 503}, {"json": {}}])
+        client.request("GET", "/Users?token=very-secret-token")
+    assert "retrying GET" in caplog.text and "very-secret-token" not in caplog.text

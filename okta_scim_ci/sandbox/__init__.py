@@ -46,6 +46,7 @@ class Sandbox:
     scim_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def __post_init__(self) -> None:
+        self.faults = tuple(self.faults)
         self.scim: ScimServer | None = None
         self._servers: list[JsonServer] = []
         self.org: OktaOrg | None = None
@@ -80,6 +81,7 @@ class Sandbox:
             rate_limit=self.rate_limit,
             rate_window=self.rate_window,
             features=DEFAULT_FEATURES if self.features is None else self.features,
+            reflect_credentials="reflect-credentials" in self.faults,
         )
         okta_http = JsonServer(self.org).start()
         self._servers.append(okta_http)

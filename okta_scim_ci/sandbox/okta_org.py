@@ -15,6 +15,7 @@ Modelled on Okta's documented behaviour (see docs/sandbox.md):
 
 from __future__ import annotations
 
+import base64
 import math
 import queue
 import random
@@ -71,6 +72,7 @@ class OktaOrg:
         rate_limit: int | None = None,
         rate_window: float = 60.0,
         clock: Callable[[], float] = time.time,
+        reflect_credentials: bool = False,
     ) -> None:
         self.provisioner = provisioner
         self.token = token
@@ -81,6 +83,7 @@ class OktaOrg:
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self.clock = clock
+        self.reflect_credentials = reflect_credentials
         self.users: dict[str, dict[str, Any]] = {}
         self.app_users: dict[str, dict[str, Any]] = {}
         self.external_ids: dict[str, str] = {}
@@ -147,7 +150,11 @@ class OktaOrg:
         if self.rate_limit is not None and remaining < 0:
             reply = self.error(429, "E0000047", "API call exceeded rate limit due to too many requests.")
         elif request.header("authorization") not in (f"SSWS {self.token}", f"Bearer {self.token}"):
-            reply = self.error(401, "E0000011", "Invalid token provided")
+            summary = "Invalid token provided"
+            if self.reflect_credentials:
+                sent = request.header("authorization")
+                summary += f" (you sent {sent}; base64 {base64.b64encode(sent.encode()).decode()})"
+            reply = self.error(401, "E0000011", summary)
         else:
             reply = self.route(request)
         reply.headers.update(self._headers(remaining, reset))
