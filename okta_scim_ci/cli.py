@@ -190,15 +190,15 @@ def _check_writable(path: Path, setting: str) -> None:
 
 
 def _run_lifecycle(settings: Settings, io: Io, *, sandbox_note: str | None = None) -> int:
-    redactor, out = io.redactor, io.out
     from .github import STATE_KEY, GitHub
     from .report import json as json_report
-    from .report import junit, summary
+    from .report import junit, summary, write_text
     from .report.console import Console
     from .results import Status
     from .runner import execute, plan
     from .state import StateFile
 
+    redactor, out = io.redactor, io.out
     gh = GitHub(out, redactor)
     paths = {
         "junit_path": gh.resolve(settings.junit_path),
@@ -226,8 +226,9 @@ def _run_lifecycle(settings: Settings, io: Io, *, sandbox_note: str | None = Non
         state.remove()
     junit.write(result, paths["junit_path"], redactor)
     json_report.write(result, paths["json_path"], redactor)
-    summary.write(result, paths["summary_path"], redactor)
-    gh.append_summary(summary.render(result, redactor))
+    markdown = summary.render(result, redactor)
+    write_text(paths["summary_path"], markdown, "summary_path")
+    gh.append_summary(markdown)
     gh.annotate(result)
     gh.set_outputs(
         {
@@ -284,9 +285,9 @@ def _cmd_demo(args: argparse.Namespace, io: Io) -> int:
 
 
 def _cmd_sandbox(args: argparse.Namespace, io: Io) -> int:
-    out = io.out
     from .sandbox import Sandbox
 
+    out = io.out
     if bool(args.scim_url) != bool(args.scim_auth):
         raise ConfigError("--scim-url and --scim-auth go together: give both to provision into your SCIM server")
     sandbox = Sandbox(
@@ -309,7 +310,6 @@ def _cmd_sandbox(args: argparse.Namespace, io: Io) -> int:
 
 
 def _cmd_cleanup(args: argparse.Namespace, io: Io) -> int:
-    redactor, out = io.redactor, io.out
     from .cleanup import parse_duration, remove_recorded, sweep_stale
     from .github import STATE_KEY, GitHub
     from .okta import OktaClient
@@ -317,6 +317,7 @@ def _cmd_cleanup(args: argparse.Namespace, io: Io) -> int:
     from .settings import load_settings
     from .state import find
 
+    redactor, out = io.redactor, io.out
     older_than = parse_duration(args.stale) if args.stale else None
     overrides = _overrides(args)
     gh = GitHub(out, redactor)

@@ -8,11 +8,9 @@ expected vs actual and Okta's view, and the redacted transcripts in `<details>`.
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 from ..redact import Redactor
 from ..results import RunResult, Status, StepResult
-from . import write_text
 
 #: GitHub refuses step summaries over 1 MiB; stay well below it.
 LIMIT = 1024 * 1024 - 16 * 1024
@@ -101,8 +99,3 @@ def render(run: RunResult, redactor: Redactor, *, transcripts: bool = True) -> s
         text = shorter
     note = "\n\n> Summary cut to stay under GitHub's 1 MiB limit; the JUnit and JSON reports have everything.\n"
     return text.encode("utf-8")[: LIMIT - len(note)].decode("utf-8", errors="ignore") + note
-
-
-def write(run: RunResult, path: Path, redactor: Redactor) -> Path:
-    """Write the summary file (creating its directory)."""
-    return write_text(path, render(run, redactor), "summary_path")
