@@ -21,11 +21,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from okta_scim_ci.http import HttpClient
+from okta_scim_ci.http import OKTA, SCIM, HttpClient
 from okta_scim_ci.okta import OktaClient
 from okta_scim_ci.redact import Redactor
 from okta_scim_ci.results import StepResult
-from okta_scim_ci.runner import OKTA, SCIM, execute, plan
+from okta_scim_ci.runner import execute, plan
 from okta_scim_ci.sandbox import Sandbox
 from okta_scim_ci.scim import ScimClient
 from okta_scim_ci.settings import REQUIRED_FOR_RUN, load_settings

@@ -312,8 +312,9 @@ def _cmd_sandbox(args: argparse.Namespace, io: Io) -> int:
 def _cmd_cleanup(args: argparse.Namespace, io: Io) -> int:
     from .cleanup import parse_duration, remove_recorded, sweep_stale
     from .github import STATE_KEY, GitHub
+    from .http import OKTA
     from .okta import OktaClient
-    from .runner import OKTA, Timing, client
+    from .runner import Timing, client
     from .settings import load_settings
     from .state import find
 

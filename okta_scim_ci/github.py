@@ -106,10 +106,6 @@ class GitHub:
         if run.cancelled_by:
             self._write(command("warning", f"run cancelled by {run.cancelled_by}; the test user was cleaned up"))
 
-    def notice(self, message: str) -> None:
-        """A notice annotation (or a plain line outside GitHub)."""
-        self._write(self.redactor.text(command("notice", message) if self.active else message))
-
     def set_outputs(self, outputs: Mapping[str, str]) -> None:
         """Append outputs to `GITHUB_OUTPUT` in the delimiter form."""
         if self.output_file:

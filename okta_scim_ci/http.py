@@ -50,8 +50,10 @@ class Target:
     """E.g. `Okta` or `the SCIM server`."""
     url_setting: str
     """The setting that holds its URL, e.g. `scim_url`."""
-    auth_setting: str
-    """The setting that holds its credential, e.g. `scim_auth`."""
+
+
+OKTA = Target("Okta", "okta_org_url")
+SCIM = Target("the SCIM server", "scim_url")
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,6 @@ class HttpClient:
         self.session = session or requests.Session()
         # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session-level `verify`.
         self.verify = verify
-        self.session.trust_env = True
         self.session.headers.update({"User-Agent": user_agent, "Accept": accept})
         if authorization:
             redactor.add(authorization)

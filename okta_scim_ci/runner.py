@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from . import __version__
 from .errors import RunCancelled
-from .http import HttpClient, RetryPolicy, Target, Transcript
+from .http import OKTA, SCIM, HttpClient, RetryPolicy, Target, Transcript
 from .okta import OktaClient
 from .polling import Backoff
 from .provisioner import USER_AGENT as PROVISIONER_AGENT
@@ -20,9 +20,6 @@ from .scim import ScimClient
 from .settings import Settings
 from .suites.crud import Lifecycle, TestUser, new_run_id, new_test_user, run_crud
 from .suites.spec import SpecRun, run_spec
-
-OKTA = Target("Okta", "okta_org_url", "okta_token")
-SCIM = Target("the SCIM server", "scim_url", "scim_auth")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ SCIM = "https://scim.example.com/scim/v2"
 
 def okta_client(clock: FakeClock) -> OktaClient:
     http = HttpClient(
-        Target("Okta", "okta_org_url", "okta_token"),
+        Target("Okta", "okta_org_url"),
         OKTA,
         "SSWS tok",
         redactor=Redactor(),
@@ -30,7 +30,7 @@ def okta_client(clock: FakeClock) -> OktaClient:
 
 def scim_client(clock: FakeClock, version: str = "2.0") -> ScimClient:
     http = HttpClient(
-        Target("the SCIM server", "scim_url", "scim_auth"),
+        Target("the SCIM server", "scim_url"),
         SCIM,
         "Bearer t",
         redactor=Redactor(),

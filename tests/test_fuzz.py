@@ -25,7 +25,7 @@ user_like = st.dictionaries(
     json_values,
     max_size=6,
 )
-TARGET = Target("the SCIM server", "scim_url", "scim_auth")
+TARGET = Target("the SCIM server", "scim_url")
 
 
 def response(body: Any, status: int = 200) -> Response:

@@ -13,7 +13,7 @@ from okta_scim_ci.redact import Redactor
 from .conftest import FakeClock
 
 BASE = "https://scim.example.com/scim/v2"
-TARGET = Target("the SCIM server", "scim_url", "scim_auth")
+TARGET = Target("the SCIM server", "scim_url")
 
 
 def make(clock: FakeClock, **kwargs: object) -> tuple[HttpClient, Transcript]:

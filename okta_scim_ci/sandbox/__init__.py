@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..faults import FAULTS
-from ..http import HttpClient, Target
+from ..http import SCIM, HttpClient
 from ..provisioner import USER_AGENT, Provisioner, UpdateMethod
 from ..redact import Redactor
 from ..scim import ACCEPT, ScimClient
@@ -63,7 +63,7 @@ class Sandbox:
         elif self.faults:
             raise ValueError("faults apply to the sandbox's own SCIM server, not to an external one")
         push_http = HttpClient(
-            Target("the SCIM server", "scim_url", "scim_auth"),
+            SCIM,
             self.scim_url,
             self.scim_auth,
             redactor=Redactor(),
