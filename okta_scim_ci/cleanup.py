@@ -43,6 +43,7 @@ class Sweep:
 
     removed: list[str]
     kept: list[str]
+    """Left alone on purpose: users too new for the sweep, state files of another org."""
     failed: list[str]
 
 
@@ -68,20 +69,18 @@ def sweep_stale(okta: OktaClient, older_than: timedelta, now: datetime | None = 
     return Sweep(removed, kept, failed)
 
 
-def remove_recorded(okta: OktaClient, path: Path, okta_org_url: str) -> list[str]:
-    """Delete the Okta users a state file lists; remove the file when all are gone. Returns what happened."""
+def remove_recorded(okta: OktaClient, path: Path, okta_org_url: str) -> Sweep:
+    """Delete the Okta users a state file lists; remove the file when all are gone."""
     state = StateFile.load(path)
     if state.okta_org_url.rstrip("/") != okta_org_url.rstrip("/"):
-        return [f"skipped {path}: it belongs to {state.okta_org_url}, not to okta_org_url {okta_org_url}"]
-    lines = []
-    failed = False
+        return Sweep([], [f"{path}: it belongs to {state.okta_org_url}, not to okta_org_url {okta_org_url}"], [])
+    removed, failed = [], []
     for user_id in state.okta_user_ids():
         try:
             okta.delete_user(user_id)
-            lines.append(f"deleted Okta user {user_id} left by run {state.run_id}")
+            removed.append(f"Okta user {user_id} left by run {state.run_id}")
         except OktaScimCiError as exc:
-            failed = True
-            lines.append(f"could not delete Okta user {user_id} left by run {state.run_id}: {exc}")
+            failed.append(f"Okta user {user_id} left by run {state.run_id}: {exc}")
     if not failed:
         state.remove()
-    return lines
+    return Sweep(removed, [], failed)

@@ -25,6 +25,7 @@ from .errors import ConfigError, OktaScimCiError, ReportError, RunCancelled
 from .redact import Redactor
 
 if TYPE_CHECKING:
+    from .cleanup import Sweep
     from .runner import Timing
     from .settings import Settings
 
@@ -332,26 +333,31 @@ def _cmd_cleanup(args: argparse.Namespace, io: Io) -> int:
         out.write("nothing to clean up: no state files of unfinished runs (use --stale 24h to sweep the org)\n")
         return EXIT_OK
     settings = load_settings(overrides, required=("okta_org_url", "okta_token"))
-    gh.mask(settings.secret_values())
     for secret in settings.secret_values():
         redactor.add(secret)
+    gh.mask(sorted(redactor.secrets))
     assert settings.okta_org_url  # noqa: S101 - required above
     http = client(OKTA, settings.okta_org_url, settings.okta_authorization, settings, redactor, Timing(), None)
     okta = OktaClient(http)
-    failed = 0
+    sweeps = []
     for path in state_files:
-        for line in remove_recorded(okta, path, settings.okta_org_url):
-            out.write(redactor.text(line + "\n"))
-            failed += line.startswith("could not")
+        sweeps.append(remove_recorded(okta, path, settings.okta_org_url))
+        _print_sweep(sweeps[-1], redactor, out, kept="skipped")
     if older_than is not None:
-        sweep = sweep_stale(okta, older_than)
-        for line in sweep.removed:
-            out.write(redactor.text(f"deleted {line}\n"))
-        for line in sweep.failed:
-            out.write(redactor.text(f"could not delete {line}\n"))
-        failed += len(sweep.failed)
-        out.write(f"stale sweep: {len(sweep.removed)} deleted, {len(sweep.kept)} newer than {args.stale} kept\n")
-    return EXIT_FAILED if failed else EXIT_OK
+        sweeps.append(sweep_stale(okta, older_than))
+        _print_sweep(sweeps[-1], redactor, out)
+        out.write(
+            f"stale sweep: {len(sweeps[-1].removed)} deleted, {len(sweeps[-1].kept)} newer than {args.stale} kept\n"
+        )
+    return EXIT_FAILED if any(sweep.failed for sweep in sweeps) else EXIT_OK
+
+
+def _print_sweep(sweep: Sweep, redactor: Redactor, out: TextIO, *, kept: str | None = None) -> None:
+    lines = [f"deleted {entry}" for entry in sweep.removed] + [f"could not delete {entry}" for entry in sweep.failed]
+    if kept:
+        lines += [f"{kept} {entry}" for entry in sweep.kept]
+    for line in lines:
+        out.write(redactor.text(line) + "\n")
 
 
 def _report_error(out: TextIO, err: TextIO, redactor: Redactor, kind: str, message: str) -> None:

@@ -134,15 +134,7 @@ def execute(
                 life = _lifecycle(the_plan, redactor, timing, transcript, scim, clients, on_created)
                 suite, cancelled = run_crud(life, on_step)
             else:
-                spec = SpecRun(
-                    settings,
-                    scim,
-                    transcript,
-                    redactor,
-                    settings.test_user_domain,
-                    clock=timing.clock,
-                    strict=settings.strict,
-                )
+                spec = SpecRun(settings, scim, transcript, redactor, clock=timing.clock)
                 suite, cancelled = run_spec(spec, on_step, the_plan.started_at)
             suites.append(suite)
     finally:

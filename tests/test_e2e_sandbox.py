@@ -79,10 +79,15 @@ def test_scim_cleanup_deletes_the_scim_user(box: Sandbox, monkeypatch: pytest.Mo
 
 
 def test_keep_test_user(box: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    result, _ = run_against(box, monkeypatch, tmp_path, "--keep-test-user")
+    import json
+
+    report = tmp_path / "report.json"
+    result, _ = run_against(box, monkeypatch, tmp_path, "--keep-test-user", "--json-path", str(report))
     assert result.code == 0
     assert box.org is not None and len(box.org.users) == 1
-    assert "kept Okta user" in (tmp_path / "reports" / "junit.xml").read_text() or "keep_test_user" in result.out
+    [user_id] = box.org.users
+    cleanup = json.loads(report.read_text())["suites"][0]["steps"][-1]
+    assert cleanup["status"] == "passed" and "kept Okta user" in cleanup["actual"] and user_id in cleanup["actual"]
 
 
 def test_error_on_create_fails_fast_with_okta_system_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ The test user is always cleaned up, also after a failure or a cancel.
 
 from __future__ import annotations
 
-import logging
 import secrets
 import string
 import time
@@ -26,8 +25,6 @@ from ..results import StepResult, SuiteResult
 from ..scim import ScimClient, name_part, primary_email
 from ..settings import Settings
 from .steps import CheckFailed, Step, run_suite
-
-log = logging.getLogger(__name__)
 
 #: Every test user's login starts with this, so that users left behind can be recognised (and only those).
 LOGIN_PREFIX = "oscitest."
@@ -295,8 +292,6 @@ class Lifecycle:
         if self.direct:
             first = self.user.updated_first_name if self.scim_id else self.user.first_name
             scim_id = self.pusher().provision(self.scim_profile(first))
-            if self.scim_id is None:
-                self.on_created("scim_user", scim_id)
             result.actual = f"provisioned as id {scim_id}"
             return
         user_id = self.need(self.okta_user_id, "Okta user id")

@@ -56,9 +56,7 @@ class SpecRun:
     scim: ScimClient
     transcript: Transcript
     redactor: Redactor
-    domain: str
     clock: Callable[[], float] = time.monotonic
-    strict: bool = False
     created: list[str] = field(default_factory=list)
     first_id: str | None = None
     user_one: str | None = None
@@ -70,6 +68,16 @@ class SpecRun:
         self.family = rand.choice(string.ascii_uppercase) + "".join(rand.choices(string.ascii_lowercase, k=8))
         self.family += "".join(rand.choices(string.digits, k=3))
         self.email = f"{LOGIN_PREFIX}spec.{self.given}{self.family}@{self.domain}"
+
+    @property
+    def domain(self) -> str:
+        """E-mail domain of the users this suite creates."""
+        return self.settings.test_user_domain
+
+    @property
+    def strict(self) -> bool:
+        """Whether Optional tests fail the run."""
+        return self.settings.strict
 
     @property
     def v2(self) -> bool:
